@@ -1,0 +1,56 @@
+# PES assistant: the two commands are `make run` and `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV   := .venv
+BIN    := $(VENV)/bin
+ENV    := source scripts/env.sh &&
+RASA   := $(ENV) $(BIN)/rasa
+PY     := $(ENV) $(BIN)/python
+STAMP  := $(VENV)/.installed-lock
+
+.PHONY: help setup run train test lint typecheck unit validate rasa-test nlu-test shell actions clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(STAMP): requirements.lock scripts/bootstrap.sh
+	@scripts/bootstrap.sh
+
+setup: $(STAMP)  ## create .venv with Python 3.10 and install the lock file
+
+train: setup  ## train a model when there is none or the data changed
+	@mkdir -p models var
+	$(RASA) train --quiet --out models --fixed-model-name current
+
+run: train  ## set everything up and run the whole assistant (Ctrl-C stops it)
+	$(PY) -m bot.stack
+
+shell: train  ## talk to the assistant in the terminal (rasa shell)
+	$(ENV) ( $(BIN)/rasa run actions --actions actions --port $$ACTION_PORT >var/actions.log 2>&1 & trap 'kill %1' EXIT; $(BIN)/rasa shell -m models )
+
+lint: setup  ## ruff
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup  ## mypy
+	$(BIN)/mypy
+
+unit: setup  ## pytest
+	$(PY) -m pytest
+
+validate: setup  ## rasa data validate
+	$(RASA) data validate --fail-on-warnings
+
+rasa-test: train  ## conversation test stories, failing on any prediction error
+	$(RASA) test core --stories tests/conversations --model models --fail-on-prediction-errors --out var/results/core
+
+nlu-test: train  ## NLU on the held-out test set (never trained on)
+	$(RASA) test nlu --nlu tests/nlu --model models --out var/results/nlu
+	$(PY) -m scripts.check_nlu_results var/results/nlu
+
+test: lint typecheck unit validate rasa-test nlu-test  ## set up and run every test
+
+clean:  ## remove trained models and local data (keeps .venv)
+	rm -rf models/* var/*

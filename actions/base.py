@@ -1,0 +1,69 @@
+"""What every PES action shares: the reply language and the content."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import content
+from language.catalogue import Catalogue
+from language.languages import FALLBACK, is_core
+
+_CATALOGUE: Catalogue | None = None
+
+
+def catalogue() -> Catalogue:
+    """The reply catalogue, loaded once per process."""
+    global _CATALOGUE
+    if _CATALOGUE is None:
+        _CATALOGUE = Catalogue.load()
+    return _CATALOGUE
+
+
+def reply_language(tracker: Tracker) -> str:
+    """The core language this conversation is answered in."""
+    lang = tracker.get_slot("language")
+    return lang if is_core(lang) else FALLBACK
+
+
+def latest_entity(tracker: Tracker, entity: str) -> str | None:
+    """The value of ``entity`` in the latest user message, if any."""
+    value = next(tracker.get_latest_entity_values(entity), None)
+    return str(value) if value is not None else None
+
+
+def payload(intent: str, **entities: str) -> str:
+    """A button payload in Rasa's ``/intent{"entity": "value"}`` syntax."""
+    if not entities:
+        return f"/{intent}"
+    inner = ", ".join(f'"{k}": "{v}"' for k, v in entities.items())
+    return f"/{intent}{{{inner}}}"
+
+
+class PesAction(Action, ABC):
+    """Base of the content actions: subclasses answer in ``respond``.
+
+    Needs nothing from the tracker beyond the ``language`` slot; replies are sent
+    as keys of ``data/locales`` so the localising NLG renders them.
+    """
+
+    @abstractmethod
+    def name(self) -> str: ...
+
+    @abstractmethod
+    def respond(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        lang: str,
+        data: content.Content,
+    ) -> list[dict[str, Any]]:
+        """Send the answer; return the events to apply."""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        return self.respond(dispatcher, tracker, reply_language(tracker), content.default())

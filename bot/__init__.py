@@ -1,0 +1,1 @@
+"""The gateway: the only public surface (web chat, health; later Telegram, console)."""

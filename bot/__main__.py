@@ -1,0 +1,33 @@
+"""Run the gateway: ``python -m bot``."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from aiohttp import web
+
+from bot.app import create_app
+from bot.settings import SettingsError, settings
+from pes.datafile import ContentError
+
+
+def main() -> int:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)  # no client addresses in logs
+    try:
+        config = settings()
+        app = create_app(config)
+    except (SettingsError, ContentError) as exc:
+        print(f"gateway: {exc}", file=sys.stderr)
+        return 2
+    web.run_app(
+        app, host=config.gateway_host, port=config.gateway_port, print=None, access_log=None
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

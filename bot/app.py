@@ -1,0 +1,157 @@
+"""The gateway's web application: demo page, web chat API, health."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+import httpx
+from aiohttp import web
+
+from bot.rasa_client import BotMessage, RasaClient, RasaUnavailable
+from bot.settings import Settings
+from language.catalogue import Catalogue, text_direction
+from language.languages import FALLBACK, WORKING, is_core, normalise_code
+from pes.privacy import pseudonym
+
+logger = logging.getLogger(__name__)
+
+STATIC = Path(__file__).resolve().parent / "static"
+SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+_CONTROL = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]")
+
+SETTINGS: web.AppKey[Settings] = web.AppKey("settings", Settings)
+RASA: web.AppKey[RasaClient] = web.AppKey("rasa", RasaClient)
+CATALOGUE: web.AppKey[Catalogue] = web.AppKey("catalogue", Catalogue)
+HTTP: web.AppKey[httpx.AsyncClient] = web.AppKey("http", httpx.AsyncClient)
+
+
+def message_json(message: BotMessage) -> dict[str, Any]:
+    return {
+        "text": message.text,
+        "buttons": message.buttons,
+        "image": message.image,
+        "dir": text_direction(message.text),
+    }
+
+
+def polite(request: web.Request, key: str, lang: str | None, status: int) -> web.Response:
+    """An error the user can read: in their language, or English and Slovenian."""
+    catalogue = request.app[CATALOGUE]
+    langs = [lang] if lang and is_core(lang) else [FALLBACK, WORKING]
+    messages = [catalogue.render(key, code) for code in langs]
+    body = {"messages": [{**m, "buttons": [], "dir": text_direction(m["text"])} for m in messages]}
+    return web.json_response(body, status=status)
+
+
+async def index(request: web.Request) -> web.StreamResponse:
+    """The PES demo page with the chat box."""
+    return web.FileResponse(STATIC / "index.html")
+
+
+async def chat(request: web.Request) -> web.Response:
+    """One user message from the web chat to Rasa and back."""
+    try:
+        body = await request.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        return polite(request, "gateway.bad_request", None, 400)
+    lang = normalise_code(body.get("lang"))
+    session, text = body.get("session"), body.get("message")
+    if not isinstance(session, str) or not SESSION_ID.match(session) or not isinstance(text, str):
+        return polite(request, "gateway.bad_request", lang, 400)
+    text = _CONTROL.sub("", text).strip()
+    if not text:
+        return polite(request, "gateway.empty", lang, 400)
+    settings = request.app[SETTINGS]
+    if len(text) > settings.max_message_chars:
+        return polite(request, "gateway.too_long", lang, 413)
+    sender = pseudonym(settings.pseudonym_key, "web", session)
+    metadata = {"channel": "web", "language": lang}
+    try:
+        replies = await request.app[RASA].send(sender, text, metadata)
+    except RasaUnavailable:
+        return polite(request, "gateway.unavailable", lang, 503)
+    return web.json_response({"messages": [message_json(m) for m in replies]})
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """Health of the gateway, the Rasa server and the action server."""
+    http = request.app[HTTP]
+
+    async def action_server() -> bool:
+        try:
+            response = await http.get(request.app[SETTINGS].action_health_url, timeout=3.0)
+        except httpx.HTTPError:
+            return False
+        return response.status_code == 200
+
+    rasa_ok, actions_ok = await asyncio.gather(request.app[RASA].healthy(), action_server())
+    components = {
+        "gateway": "ok",
+        "rasa": "ok" if rasa_ok else "down",
+        "action_server": "ok" if actions_ok else "down",
+    }
+    healthy = rasa_ok and actions_ok
+    return web.json_response(
+        {"status": "ok" if healthy else "degraded", "components": components},
+        status=200 if healthy else 503,
+    )
+
+
+@web.middleware
+async def security_headers(request: web.Request, handler: Any) -> web.StreamResponse:
+    response: web.StreamResponse = await handler(request)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        "frame-ancestors 'none'",
+    )
+    return response
+
+
+@web.middleware
+async def error_handler(request: web.Request, handler: Any) -> web.StreamResponse:
+    """The one place unexpected errors end: logged without content, answered politely."""
+    try:
+        response: web.StreamResponse = await handler(request)
+        return response
+    except web.HTTPException:
+        raise
+    except Exception:
+        logger.exception("unhandled error on %s %s", request.method, request.path)
+        return polite(request, "gateway.unavailable", None, 500)
+
+
+async def _close_clients(app: web.Application) -> None:
+    await app[RASA].close()
+    await app[HTTP].aclose()
+
+
+def create_app(
+    settings: Settings,
+    *,
+    rasa: RasaClient | None = None,
+    http: httpx.AsyncClient | None = None,
+    catalogue: Catalogue | None = None,
+) -> web.Application:
+    """The gateway application; tests pass their own clients."""
+    app = web.Application(middlewares=[error_handler, security_headers], client_max_size=64 * 1024)
+    app[SETTINGS] = settings
+    app[RASA] = rasa or RasaClient(settings.rasa_url, timeout=settings.rasa_timeout)
+    app[HTTP] = http or httpx.AsyncClient()
+    app[CATALOGUE] = catalogue or Catalogue.load()
+
+    app.on_cleanup.append(_close_clients)  # type: ignore[arg-type]  # aiohttp 3.9 types
+    app.router.add_get("/", index)
+    app.router.add_post("/api/chat", chat)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_static("/static/", STATIC)
+    return app

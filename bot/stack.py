@@ -1,0 +1,172 @@
+"""Run the whole assistant on one machine: action server, Rasa server, gateway.
+
+``make run`` calls ``python -m bot.stack``. It starts the three processes,
+waits until they are healthy, prints where to go, and stops them all cleanly
+on Ctrl-C or SIGTERM (and when any of them dies).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+STARTUP_TIMEOUT = float(os.environ.get("STACK_STARTUP_TIMEOUT", "240"))
+
+
+@dataclass
+class Service:
+    name: str
+    argv: list[str]
+    health_url: str
+    process: subprocess.Popen[bytes] | None = None
+
+
+def services(env: dict[str, str]) -> list[Service]:
+    rasa_cmd = [
+        str(BIN / "rasa"), "run",
+        "--model", "models",
+        "--interface", env["RASA_HOST"],
+        "--port", env["RASA_PORT"],
+        "--credentials", "credentials.yml",
+        "--endpoints", "endpoints.yml",
+    ]  # fmt: skip
+    token = env.get("RASA_AUTH_TOKEN", "").strip()
+    if token:
+        rasa_cmd += ["--enable-api", "--auth-token", token]
+    return [
+        Service(
+            "actions",
+            [
+                str(BIN / "rasa"),
+                "run",
+                "actions",
+                "--actions",
+                "actions",
+                "--port",
+                env["ACTION_PORT"],
+            ],
+            f"http://{env['ACTION_HOST']}:{env['ACTION_PORT']}/health",
+        ),
+        Service("rasa", rasa_cmd, f"http://{env['RASA_HOST']}:{env['RASA_PORT']}/"),
+        Service(
+            "gateway",
+            [sys.executable, "-m", "bot"],
+            f"http://{env['GATEWAY_HOST']}:{env['GATEWAY_PORT']}/healthz",
+        ),
+    ]
+
+
+def _relay(name: str, stream: object) -> None:
+    for raw in iter(stream.readline, b""):  # type: ignore[attr-defined]
+        sys.stdout.write(f"[{name}] {raw.decode(errors='replace')}")
+        sys.stdout.flush()
+
+
+def _up(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback URL)
+            return bool(response.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+class Stack:
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+        self.services = services(env)
+        self.stopping = threading.Event()
+
+    def start(self) -> None:
+        for service in self.services:
+            service.process = subprocess.Popen(  # noqa: S603 (our own fixed commands)
+                service.argv, cwd=ROOT, env=self.env,
+                stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )  # fmt: skip
+            threading.Thread(
+                target=_relay, args=(service.name, service.process.stdout), daemon=True
+            ).start()
+
+    def dead(self) -> Service | None:
+        return next((s for s in self.services if s.process and s.process.poll() is not None), None)
+
+    def wait_healthy(self) -> bool:
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        pending = list(self.services)
+        while pending and time.monotonic() < deadline and not self.stopping.is_set():
+            if self.dead():
+                return False
+            pending = [s for s in pending if not _up(s.health_url)]
+            time.sleep(1)
+        return not pending
+
+    def stop(self) -> None:
+        self.stopping.set()
+        for service in reversed(self.services):
+            if service.process and service.process.poll() is None:
+                os.killpg(service.process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for service in self.services:
+            if service.process is None:
+                continue
+            try:
+                service.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(service.process.pid, signal.SIGKILL)
+                service.process.wait()
+
+
+def main() -> int:
+    env = dict(os.environ)
+    stack = Stack(env)
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stack.stopping.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    print("stack: starting the action server, the Rasa server and the gateway …", flush=True)
+    stack.start()
+    code = 0
+    if stack.wait_healthy():
+        gateway = f"http://{env['GATEWAY_HOST']}:{env['GATEWAY_PORT']}"
+        print(
+            "\n"
+            f"  The assistant is running.\n"
+            f"  Demo page with the chat:  {gateway}/\n"
+            f"  Health:                   {gateway}/healthz\n"
+            f"  Rasa server:              http://{env['RASA_HOST']}:{env['RASA_PORT']}\n"
+            f"  Action server:            http://{env['ACTION_HOST']}:{env['ACTION_PORT']}\n"
+            f"  Stop with Ctrl-C.\n",
+            flush=True,
+        )
+        while not stack.stopping.is_set():
+            failed = stack.dead()
+            if failed:
+                print(f"stack: {failed.name} stopped unexpectedly; stopping the rest", flush=True)
+                code = 1
+                break
+            stack.stopping.wait(1)
+    elif not stack.stopping.is_set():
+        failed = stack.dead()
+        reason = f"{failed.name} exited" if failed else "not healthy in time"
+        print(f"stack: start-up failed ({reason}); stopping", flush=True)
+        code = 1
+    stack.stop()
+    print("stack: stopped", flush=True)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

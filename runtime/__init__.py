@@ -1,0 +1,1 @@
+"""Code that runs inside the Rasa server: stores configured from the environment."""

@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+from aiohttp.test_utils import TestClient
+
+from bot.app import create_app
+from bot.rasa_client import RasaClient
+from bot.settings import from_env
+from pes.privacy import pseudonym
+
+SESSION = "a1b2c3d4e5f6a7b8"
+
+
+class FakeRasa:
+    """Speaks Rasa's REST channel and root endpoint through httpx.MockTransport."""
+
+    def __init__(self, up: bool = True) -> None:
+        self.up = up
+        self.requests: list[dict[str, Any]] = []
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        if not self.up:
+            raise httpx.ConnectError("refused", request=request)
+        if request.url.path == "/":
+            return httpx.Response(200, text="Hello from Rasa: 3.6.21")
+        if request.url.path == "/health":
+            return httpx.Response(200, json={"status": "ok"})
+        body = json.loads(request.content)
+        self.requests.append(body)
+        return httpx.Response(
+            200,
+            json=[
+                {
+                    "recipient_id": body["sender"],
+                    "text": "\u200fسلام",
+                    "buttons": [{"title": "A", "payload": "/help"}],
+                },
+                {"recipient_id": body["sender"], "text": "Hello"},
+            ],
+        )
+
+
+@pytest.fixture
+def fake() -> FakeRasa:
+    return FakeRasa()
+
+
+@pytest.fixture
+async def client(aiohttp_client: Any, fake: FakeRasa) -> TestClient:
+    transport = httpx.MockTransport(fake.handler)
+    settings = from_env({})
+    app = create_app(
+        settings,
+        rasa=RasaClient("http://rasa.test", transport=transport),
+        http=httpx.AsyncClient(transport=transport),
+    )
+    return await aiohttp_client(app)
+
+
+async def test_chat_relays_with_a_pseudonymous_sender(client: TestClient, fake: FakeRasa) -> None:
+    response = await client.post(
+        "/api/chat", json={"session": SESSION, "message": "salam", "lang": "fa-IR"}
+    )
+    assert response.status == 200
+    body = await response.json()
+    assert [m["dir"] for m in body["messages"]] == ["rtl", "ltr"]
+    assert body["messages"][0]["buttons"] == [{"title": "A", "payload": "/help"}]
+    sent = fake.requests[0]
+    assert sent["sender"] == pseudonym(from_env({}).pseudonym_key, "web", SESSION)
+    assert SESSION not in sent["sender"]
+    assert sent["metadata"] == {"channel": "web", "language": "fa"}
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({"session": SESSION, "message": "   "}, 400),
+        ({"session": SESSION, "message": "x" * 5000}, 413),
+        ({"session": "short", "message": "hi"}, 400),
+        ({"session": SESSION, "message": 42}, 400),
+        (["not", "an", "object"], 400),
+    ],
+)
+async def test_bad_input_gets_a_polite_answer(
+    client: TestClient, fake: FakeRasa, body: Any, status: int
+) -> None:
+    response = await client.post("/api/chat", json=body)
+    assert response.status == status
+    data = await response.json()
+    assert data["messages"] and all(m["text"] for m in data["messages"])
+    assert fake.requests == []
+
+
+async def test_malformed_json(client: TestClient) -> None:
+    response = await client.post(
+        "/api/chat", data=b"{nope", headers={"Content-Type": "application/json"}
+    )
+    assert response.status == 400
+    assert "Traceback" not in await response.text()
+
+
+async def test_error_is_in_the_users_language(client: TestClient) -> None:
+    response = await client.post(
+        "/api/chat", json={"session": SESSION, "message": "", "lang": "uk"}
+    )
+    data = await response.json()
+    assert len(data["messages"]) == 1
+    assert any("\u0400" <= ch <= "\u04ff" for ch in data["messages"][0]["text"])
+
+
+async def test_rasa_down_gives_try_again(client: TestClient, fake: FakeRasa) -> None:
+    fake.up = False
+    response = await client.post("/api/chat", json={"session": SESSION, "message": "hello"})
+    assert response.status == 503
+    data = await response.json()
+    assert len(data["messages"]) == 2  # English and Slovenian when the language is unknown
+
+
+async def test_healthz_reports_each_process(client: TestClient, fake: FakeRasa) -> None:
+    response = await client.get("/healthz")
+    assert response.status == 200
+    assert (await response.json())["components"] == {
+        "gateway": "ok",
+        "rasa": "ok",
+        "action_server": "ok",
+    }
+    fake.up = False
+    response = await client.get("/healthz")
+    assert response.status == 503
+    assert (await response.json())["components"]["rasa"] == "down"
+
+
+async def test_demo_page_has_an_accessible_chat(client: TestClient) -> None:
+    response = await client.get("/")
+    html = await response.text()
+    assert response.status == 200 and 'lang="sl"' in html
+    assert 'role="log"' in html and '<label for="message"' in html
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
