@@ -44,13 +44,13 @@ validate: setup  ## rasa data validate
 	$(RASA) data validate --fail-on-warnings
 
 rasa-test: train  ## conversation test stories, failing on any prediction error
-	$(RASA) test core --stories tests/conversations --model models --fail-on-prediction-errors --out var/results/core
+	$(RASA) test core --stories tests/conversations --model models --fail-on-prediction-errors --no-plot --out var/results/core
 
 nlu-test: train  ## NLU on the held-out test set (never trained on)
-	$(RASA) test nlu --nlu tests/nlu --model models --out var/results/nlu
+	$(RASA) test nlu --nlu tests/nlu --model models --no-plot --out var/results/nlu
 	$(PY) -m scripts.check_nlu_results var/results/nlu
 
-test: lint typecheck unit validate rasa-test nlu-test  ## set up and run every test
+test: lint typecheck validate train unit rasa-test nlu-test  ## set up and run every test
 
 clean:  ## remove trained models and local data (keeps .venv)
 	rm -rf models/* var/*

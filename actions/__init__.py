@@ -1,8 +1,5 @@
 """Custom actions of the PES assistant, one module per feature.
 
-``rasa run actions --actions actions`` imports every module listed here.
+``rasa run actions --actions actions`` imports every submodule of this package
+and registers each concrete ``Action`` subclass it finds.
 """
-
-from actions import language, offices, programmes
-
-__all__ = ["language", "offices", "programmes"]

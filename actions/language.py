@@ -42,6 +42,10 @@ class ActionResolveLanguage(Action):
             if intent == "choose_language"
             else None
         )
+        if chosen and not is_core(chosen):
+            # Without machine translation we cannot answer in an extended
+            # language: the conversation keeps its language (and says so).
+            chosen = None
         result = resolve(
             current=tracker.get_slot("language"),
             current_source=tracker.get_slot("language_source"),

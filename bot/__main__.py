@@ -17,6 +17,7 @@ def main() -> int:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)  # no client addresses in logs
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
         config = settings()
         app = create_app(config)

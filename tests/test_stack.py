@@ -1,0 +1,107 @@
+"""The whole assistant as `make run` starts it: three processes, real HTTP, clean stop."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from typing import Any
+
+import pytest
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.skipif(
+    not (ROOT / "models" / "current.tar.gz").exists(),
+    reason="needs a trained model: `make train` (make test trains before it runs pytest)",
+)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def chat(port: int, text: str, lang: str) -> list[dict[str, Any]]:
+    body = json.dumps({"session": f"stacktest{lang}0001", "message": text, "lang": lang}).encode()
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/chat", data=body, headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return list(json.load(response)["messages"])
+
+
+@pytest.fixture(scope="module")
+def stack() -> Any:
+    ports = {name: str(free_port()) for name in ("RASA_PORT", "ACTION_PORT", "GATEWAY_PORT")}
+    env = {
+        **os.environ,
+        **ports,
+        "ACTION_SERVER_URL": f"http://127.0.0.1:{ports['ACTION_PORT']}/webhook",
+        "DATABASE_URL": f"sqlite:///{ROOT / 'var' / 'stack-test.db'}",
+        "RASA_HOST": "127.0.0.1",
+        "ACTION_HOST": "127.0.0.1",
+        "GATEWAY_HOST": "127.0.0.1",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.stack"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert process.stdout is not None
+    lines = []
+    deadline = time.monotonic() + 300
+    for line in process.stdout:
+        lines.append(line)
+        if "The assistant is running" in line or time.monotonic() > deadline:
+            break
+    assert any("The assistant is running" in line for line in lines), "".join(lines[-40:])
+    yield int(ports["GATEWAY_PORT"]), process, lines
+    if process.poll() is None:
+        process.kill()
+
+
+def test_health_of_all_three(stack: Any) -> None:
+    port, _, _ = stack
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as response:
+        body = json.load(response)
+    assert body["components"] == {"gateway": "ok", "rasa": "ok", "action_server": "ok"}
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "title"),
+    [
+        ("which programmes do you have?", "en", "On-the-job training for refugees"),
+        ("katere programe imate?", "sl", None),
+    ],
+)
+def test_programmes_in_english_and_slovenian(
+    stack: Any, text: str, lang: str, title: str | None
+) -> None:
+    port, _, _ = stack
+    messages = chat(port, text, lang)
+    buttons = [b for m in messages for b in m["buttons"]]
+    payloads = [b["payload"] for b in buttons]
+    assert '/programme_details{"programme": "on_the_job_training"}' in payloads
+    if title:
+        assert title in [b["title"] for b in buttons]
+    else:  # Slovenian titles, not the English ones
+        assert "On-the-job training for refugees" not in [b["title"] for b in buttons]
+
+
+def test_stops_cleanly_on_sigterm(stack: Any) -> None:
+    port, process, _ = stack
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=60) == 0
+    with pytest.raises(urllib.error.URLError):
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
