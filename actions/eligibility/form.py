@@ -1,0 +1,276 @@
+"""The eligibility conversation: ask only the facts a question needs, then explain.
+
+``check_eligibility`` (with or without a programme) and ``work_rights`` start
+``eligibility_form``. Its required slots are whatever ``needed_facts`` says is
+still missing for the question, so nobody is asked for a fact that does not
+matter. The facts live in slots only; nothing about a person is logged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from abc import ABC, abstractmethod
+from typing import Any
+
+from babel.dates import format_date
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.base import catalogue, latest_entity, reply_language
+from actions.content import PROGRAMME_IDS
+from actions.eligibility import FACTS, KEYS, STATUSES, Decision, Facts, evaluate, needed_facts
+from actions.eligibility.dates import DateNotUnderstood, DateOutOfRange, parse_date
+from language.catalogue import join
+
+UNKNOWN = "unknown"  # the person does not know or prefers not to say
+MARKS = {"yes": "✅", "no": "❌", "from": "⏳", "unknown": "❓"}
+_MONTH_ONLY = re.compile(r"^\d{4}-\d{2}$")
+
+
+def today() -> dt.date:
+    return dt.date.today()
+
+
+def topic_keys(tracker: Tracker) -> tuple[str, ...]:
+    """The rules the question is about: work, one programme, or every programme."""
+    topic = tracker.get_slot("eligibility_topic")
+    if topic == "work":
+        return ("work",)
+    if topic in PROGRAMME_IDS:
+        return (str(topic),)
+    return tuple(k for k in KEYS if k != "work")
+
+
+def _date_slot(value: Any) -> tuple[dt.date | None, bool]:
+    """(date, exact) from the slot: 2026-02-03, or 2026-02 for a month (its last day)."""
+    if not isinstance(value, str) or value == UNKNOWN:
+        return None, True
+    if _MONTH_ONLY.match(value):
+        year, month = (int(p) for p in value.split("-"))
+        following = dt.date(year + month // 12, month % 12 + 1, 1)
+        return following - dt.timedelta(days=1), False
+    try:
+        return dt.date.fromisoformat(value), True
+    except ValueError:
+        return None, True
+
+
+def facts_from_slots(tracker: Tracker) -> Facts:
+    status = tracker.get_slot("protection_status")
+    registered = tracker.get_slot("registered_unemployed")
+    age = tracker.get_slot("age")
+    return Facts(
+        protection_status=status if status in STATUSES else None,
+        application_date=_date_slot(tracker.get_slot("application_date"))[0],
+        registered_unemployed={"yes": True, "no": False}.get(str(registered)),
+        age=int(age) if isinstance(age, str) and age.isdigit() else None,
+    )
+
+
+def parse_age(text: str) -> int | None:
+    """The first whole number in the text, any digits (٢٧, ۲۷, 27), if it is a plausible age."""
+    digits = "".join(
+        str(unicodedata.digit(ch)) if ch.isdigit() else (ch if ch.isascii() else " ") for ch in text
+    )
+    match = re.search(r"\d+", digits)
+    if not match:
+        return None
+    value = int(match.group())
+    return value if 0 < value < 120 else None
+
+
+class _AskFact(Action, ABC):
+    """Asks for one fact with the text ``eligibility.ask_<fact>`` (buttons included)."""
+
+    @abstractmethod
+    def name(self) -> str:
+        """``action_ask_<fact>``, the name Rasa's form looks for."""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        fact = self.name().removeprefix("action_ask_")
+        dispatcher.utter_message(response=f"eligibility.ask_{fact}")
+        return []
+
+
+class ActionAskProtectionStatus(_AskFact):
+    def name(self) -> str:
+        return "action_ask_protection_status"
+
+
+class ActionAskApplicationDate(_AskFact):
+    def name(self) -> str:
+        return "action_ask_application_date"
+
+
+class ActionAskRegisteredUnemployed(_AskFact):
+    def name(self) -> str:
+        return "action_ask_registered_unemployed"
+
+
+class ActionAskAge(_AskFact):
+    def name(self) -> str:
+        return "action_ask_age"
+
+
+class ValidateEligibilityForm(FormValidationAction):
+    """Decides which facts to ask and checks each answer."""
+
+    def name(self) -> str:
+        return "validate_eligibility_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        missing = needed_facts(facts_from_slots(tracker), today(), topic_keys(tracker))
+        # A fact the person said they do not know is not asked again.
+        return [f for f in FACTS if f in missing and tracker.get_slot(f) != UNKNOWN]
+
+    def validate_application_date(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if value == UNKNOWN:
+            return {"application_date": UNKNOWN}
+        try:
+            parsed = parse_date(str(value), today())
+        except DateOutOfRange as exc:
+            key = (
+                "eligibility.date_in_future" if "future" in str(exc) else "eligibility.date_too_old"
+            )
+            dispatcher.utter_message(response=key)
+            return {"application_date": None}
+        except DateNotUnderstood:
+            dispatcher.utter_message(response="eligibility.date_not_understood")
+            return {"application_date": None}
+        stored = parsed.date.isoformat() if parsed.exact else parsed.date.isoformat()[:7]
+        return {"application_date": stored}
+
+    def validate_age(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if value == UNKNOWN:
+            return {"age": UNKNOWN}
+        age = parse_age(str(value))
+        if age is None:
+            dispatcher.utter_message(response="eligibility.age_not_understood")
+            return {"age": None}
+        return {"age": str(age)}
+
+
+def _verdict(decision: Decision, lang: str) -> tuple[str, str]:
+    cat = catalogue()
+    if decision.eligible.startswith("from:"):
+        day = dt.date.fromisoformat(decision.eligible[5:])
+        return MARKS["from"], cat.text("eligibility.verdict.from", lang, date=long_date(day, lang))
+    return MARKS[decision.eligible], cat.text(f"eligibility.verdict.{decision.eligible}", lang)
+
+
+def _babel(lang: str) -> str:
+    return "en_GB" if lang == "en" else lang
+
+
+def long_date(day: dt.date, lang: str) -> str:
+    """A date as the language writes it (3 February 2026, 3. februar 2026, 3 лютого 2026 р.)."""
+    return str(format_date(day, format="long", locale=_babel(lang)))
+
+
+def describe_facts(tracker: Tracker, decisions: dict[str, Decision], lang: str) -> str:
+    """The facts the answer was decided from, in words."""
+    cat = catalogue()
+    used = {fact for decision in decisions.values() for fact in decision.used}
+    parts = []
+    for fact in (f for f in FACTS if f in used):
+        raw = tracker.get_slot(fact)
+        value: str | None = None
+        if fact == "protection_status" and raw in STATUSES:
+            value = cat.text(f"eligibility.status.{raw}", lang)
+        elif fact == "application_date":
+            day, exact = _date_slot(raw)
+            if day and not exact:
+                month = str(format_date(day, format="LLLL y", locale=_babel(lang)))
+                parts.append(cat.text("eligibility.fact.application_date_month", lang, value=month))
+                continue
+            value = long_date(day, lang) if day else None
+        elif fact == "registered_unemployed" and raw in ("yes", "no"):
+            value = cat.text(f"eligibility.{raw}", lang)
+        elif fact == "age" and isinstance(raw, str) and raw.isdigit():
+            value = raw
+        value = value or cat.text("eligibility.fact.unknown", lang)
+        parts.append(cat.text(f"eligibility.fact.{fact}", lang, value=value))
+    return join(parts, lang, strong=True) if parts else cat.text("eligibility.fact.none", lang)
+
+
+class ActionEligibilityAnswer(Action):
+    """Answers yes / no / from when / a counsellor decides, with reasons and sources."""
+
+    def name(self) -> str:
+        return "action_eligibility_answer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        lang = reply_language(tracker)
+        cat = catalogue()
+        keys = topic_keys(tracker)
+        decisions = evaluate(facts_from_slots(tracker), today(), keys=keys)
+        lines = []
+        for key, decision in decisions.items():
+            mark, verdict = _verdict(decision, lang)
+            name_key = "eligibility.name.work" if key == "work" else f"programme.{key}.name"
+            reasons = join(
+                [cat.text(f"eligibility.reason.{r}", lang) for r in decision.reasons], lang
+            )
+            lines.append(
+                cat.text(
+                    "eligibility.line",
+                    lang,
+                    mark=mark,
+                    name=cat.text(name_key, lang),
+                    verdict=verdict,
+                    reasons=reasons,
+                )
+            )
+        sources = join(list(dict.fromkeys(d.source for d in decisions.values())), lang, strong=True)
+        valid_from = max(d.valid_from for d in decisions.values())
+        dispatcher.utter_message(
+            response="eligibility.answer",
+            lines="\n".join(lines),
+            facts=describe_facts(tracker, decisions, lang),
+            valid_from=long_date(valid_from, lang),
+            sources=sources,
+        )
+        outcomes = [d.eligible for d in decisions.values()]
+        if any("register_first" in d.reasons for d in decisions.values()):
+            dispatcher.utter_message(response="eligibility.next_register")
+        if "unknown" in outcomes:
+            dispatcher.utter_message(response="eligibility.next_counsellor")
+        elif "yes" in outcomes and keys != ("work",):
+            dispatcher.utter_message(response="eligibility.next_book")
+        if any(tracker.get_slot(f) is not None for f in FACTS):
+            dispatcher.utter_message(response="eligibility.change")
+        return []
+
+
+class ActionCorrectFact(Action):
+    """Forgets one fact and asks it again; the others stay."""
+
+    def name(self) -> str:
+        return "action_correct_fact"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        fact = latest_entity(tracker, "fact")
+        if fact not in FACTS:
+            dispatcher.utter_message(response="eligibility.change")
+            return []
+        return [SlotSet(fact, None), FollowupAction("eligibility_form")]
