@@ -9,6 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import latest_entity, payload
+from language import translation
 from language.detect import Detection
 from language.languages import CORE, LANGUAGES, is_core, normalise_code
 from language.resolution import resolve
@@ -42,7 +43,7 @@ class ActionResolveLanguage(Action):
             if intent == "choose_language"
             else None
         )
-        if chosen and not is_core(chosen):
+        if chosen and not is_core(chosen) and not translation.default().enabled:
             # Without machine translation we cannot answer in an extended
             # language: the conversation keeps its language (and says so).
             chosen = None
@@ -80,7 +81,7 @@ class ActionChooseLanguage(Action):
         chosen = normalise_code(latest_entity(tracker, "language"))
         if chosen is None:
             dispatcher.utter_message(response="language.ask", buttons=language_buttons())
-        elif is_core(chosen):
+        elif is_core(chosen) or translation.default().enabled:
             dispatcher.utter_message(response="language.changed")
         else:
             dispatcher.utter_message(response="language.not_supported")

@@ -143,6 +143,10 @@ class Catalogue:
     def has(self, key: str) -> bool:
         return key in self.locales[FALLBACK]
 
+    def has_own(self, lang: str, key: str) -> bool:
+        """Whether ``lang`` has its own text for ``key`` (not the English fallback)."""
+        return key in self.locales.get(lang, {})
+
     def entry(self, key: str, lang: str) -> Entry:
         entries = self.locales.get(lang) or self.locales[FALLBACK]
         found = entries.get(key) or self.locales[FALLBACK].get(key)
@@ -171,6 +175,14 @@ def _fill(entry: Entry, values: Mapping[str, Any]) -> str:
     if missing:
         raise KeyError(f"reply '{entry.key}' needs {sorted(missing)}")
     return entry.text.format_map({name: values[name] for name in entry.placeholders})
+
+
+def join(items: list[str], lang: str, *, strong: bool = False) -> str:
+    """A list as the language writes it: ", " or "; " (Arabic script: "، " or "؛ ")."""
+    arabic_script = lang in ("ar", "fa", "ur", "ps", "ckb")
+    if strong:
+        return ("؛ " if arabic_script else "; ").join(items)
+    return ("، " if arabic_script else ", ").join(items)
 
 
 def mark_direction(text: str, lang: str | None) -> str:

@@ -22,8 +22,9 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from language import translation
 from language.detect import DETECTOR
-from language.languages import normalise_code
+from language.languages import EXTENDED, FALLBACK, normalise_code
 
 DETECTION_KEY = "language_detection"
 HINT_KEYS = ("language", "language_code", "locale")
@@ -55,11 +56,27 @@ class LanguageResolver(GraphComponent):
     ) -> LanguageResolver:
         return cls()
 
+    def __init__(self, translator: translation.Translator | None = None) -> None:
+        self._translator = translator
+
+    @property
+    def translator(self) -> translation.Translator:
+        return self._translator or translation.default()
+
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
-            detection = DETECTOR.detect(text).as_dict()
+            found = DETECTOR.detect(text)
+            detection = found.as_dict()
             detection["hint"] = channel_hint(message)
+            source = found.language if found.reliable else None
+            if source in EXTENDED and self.translator.enabled:
+                # The model understands the core languages; others go through English.
+                try:
+                    message.set(TEXT, self.translator.translate(text, source, FALLBACK))
+                    detection["translated_from"] = source
+                except translation.TranslationUnavailable:
+                    detection["translated_from"] = None
             message.set(DETECTION_KEY, detection, add_to_output=True)
         return messages
 
