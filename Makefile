@@ -10,7 +10,7 @@ RASA   := $(ENV) $(BIN)/rasa
 PY     := $(ENV) $(BIN)/python
 STAMP  := $(VENV)/.installed-lock
 
-.PHONY: help setup run train test lint typecheck unit validate rasa-test nlu-test shell actions clean
+.PHONY: help setup run train test lint typecheck unit validate rasa-test nlu-test eval shell clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -49,6 +49,9 @@ rasa-test: train  ## conversation test stories, failing on any prediction error
 nlu-test: train  ## NLU on the held-out test set (never trained on)
 	$(RASA) test nlu --nlu tests/nlu --model models --no-plot --out var/results/nlu
 	$(PY) -m scripts.check_nlu_results var/results/nlu
+
+eval: train  ## per-language intent accuracy, macro F1 and reply language on held-out data
+	$(PY) -m scripts.evaluate
 
 test: lint typecheck validate train unit rasa-test nlu-test  ## set up and run every test
 

@@ -10,6 +10,9 @@
 : "${TRANSLATION_PROVIDER:=none}"
 export RASA_HOST RASA_PORT ACTION_HOST ACTION_PORT GATEWAY_HOST GATEWAY_PORT ACTION_SERVER_URL TRANSLATION_PROVIDER
 # Rasa and TensorFlow chatter that hides real problems in the logs.
+# OpenMP (the e5 encoder) must not spin on a busy 2-core machine.
+: "${OMP_WAIT_POLICY:=PASSIVE}"
+export OMP_WAIT_POLICY
 : "${TF_CPP_MIN_LOG_LEVEL:=3}"
 : "${RASA_TELEMETRY_ENABLED:=false}"
 : "${SQLALCHEMY_SILENCE_UBER_WARNING:=1}"

@@ -1,0 +1,89 @@
+"""Per-language NLU evaluation on the held-out files (``make eval``).
+
+Prints, for each core language, intent accuracy and macro F1 on
+``tests/nlu/<lang>.yml`` (never trained on), and how often the first message
+of a conversation (three words or more) is answered in its own language,
+using the trained model in ``models/``.
+
+Usage: python -m scripts.evaluate [--model models] [--out var/results/eval.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from language.detect import Detection
+from language.languages import CORE
+from language.resolution import resolve
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+async def _parse_all(model: Path, texts: list[str]) -> list[dict[str, Any]]:
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(model))
+    return [await agent.parse_message(text) for text in texts]
+
+
+def _intent(parse: dict[str, Any]) -> str:
+    intent = parse.get("intent") or {}
+    return str(intent.get("name")) if isinstance(intent, dict) else ""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--model", type=Path, default=ROOT / "models")
+    parser.add_argument("--out", type=Path, default=ROOT / "var" / "results" / "eval.json")
+    args = parser.parse_args(argv)
+
+    from rasa.model import get_local_model
+    from rasa.shared.nlu.training_data.loading import load_data
+    from sklearn.metrics import accuracy_score, f1_score
+
+    rows: list[tuple[str, str, str]] = []
+    for lang in CORE:
+        data = load_data(str(ROOT / "tests" / "nlu" / f"{lang}.yml"))
+        rows += [(lang, m.get("text"), m.get("intent")) for m in data.intent_examples]
+    parsed = asyncio.run(_parse_all(Path(get_local_model(str(args.model))), [r[1] for r in rows]))
+
+    report: dict[str, dict[str, float]] = {}
+    print(f"{'language':10s} {'n':>5s} {'accuracy':>9s} {'macro F1':>9s} {'reply lang':>11s}")
+    for lang in (*CORE, "all"):
+        idx = [i for i, r in enumerate(rows) if lang in (r[0], "all")]
+        truth = [rows[i][2] for i in idx]
+        pred = [_intent(parsed[i]) for i in idx]
+        first = []
+        for i in idx:
+            raw = parsed[i].get("language_detection") or {}
+            assert isinstance(raw, dict)
+            detection = Detection(
+                raw.get("language"), float(raw.get("confidence") or 0), int(raw.get("words") or 0)
+            )
+            if detection.words >= 3:
+                got = resolve(
+                    current=None, current_source=None, chosen=None, hint=None, detection=detection
+                )
+                first.append(got.language == rows[i][0])
+        accuracy = float(accuracy_score(truth, pred))
+        macro = float(f1_score(truth, pred, average="macro", zero_division=0))
+        reply = sum(first) / len(first) if first else 0.0
+        report[lang] = {
+            "n": len(idx),
+            "accuracy": accuracy,
+            "macro_f1": macro,
+            "reply_language": reply,
+        }
+        print(f"{lang:10s} {len(idx):5d} {accuracy:9.3f} {macro:9.3f} {reply:11.3f}")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2), "utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
