@@ -1,9 +1,10 @@
 """Per-language NLU evaluation on the held-out files (``make eval``).
 
-Prints, for each core language, intent accuracy and macro F1 on
-``tests/nlu/<lang>.yml`` (never trained on), and how often the first message
-of a conversation (three words or more) is answered in its own language,
-using the trained model in ``models/``.
+Prints, for each core language, on ``tests/nlu/<lang>.yml`` (never trained
+on, short and long messages): intent accuracy and macro F1; language
+identification accuracy (LID, every message, one word included); and how
+often the first message of a conversation of three words or more is
+answered in its own language ("reply lang"), using the model in ``models/``.
 
 Usage: python -m scripts.evaluate [--model models] [--out var/results/eval.json]
 """
@@ -53,7 +54,9 @@ def main(argv: list[str] | None = None) -> int:
     parsed = asyncio.run(_parse_all(Path(get_local_model(str(args.model))), [r[1] for r in rows]))
 
     report: dict[str, dict[str, float]] = {}
-    print(f"{'language':10s} {'n':>5s} {'accuracy':>9s} {'macro F1':>9s} {'reply lang':>11s}")
+    print(
+        f"{'language':10s} {'n':>5s} {'accuracy':>9s} {'macro F1':>9s} {'LID':>6s} {'reply lang':>11s}"
+    )
     for lang in (*CORE, "all"):
         idx = [i for i, r in enumerate(rows) if lang in (r[0], "all")]
         truth = [rows[i][2] for i in idx]

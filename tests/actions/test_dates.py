@@ -42,6 +42,8 @@ TODAY = dt.date(2026, 11, 25)
         ("قدمت بشباط ٢٠٢٦", dt.date(2026, 2, 28), False),
         ("بشهر ٢ ٢٠٢٦", dt.date(2026, 2, 28), False),
         ("ماه ۱۱ ۱۴۰۴", dt.date(2026, 2, 19), False),
+        ("۳ فبروری ۲۰۲۶", dt.date(2026, 2, 3), True),
+        ("مارچ ۲۰۲۶", dt.date(2026, 3, 31), False),
     ],
 )
 def test_dates_people_write(text: str, expected: dt.date, exact: bool) -> None:
