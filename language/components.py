@@ -9,9 +9,11 @@ so nothing is downloaded at run time) as dense sentence features.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+import skops.io
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -24,7 +26,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from language import translation
 from language.detect import DETECTOR
-from language.languages import EXTENDED, FALLBACK, normalise_code
+from language.languages import CORE, EXTENDED, FALLBACK, normalise_code
 
 DETECTION_KEY = "language_detection"
 HINT_KEYS = ("language", "language_code", "locale")
@@ -42,9 +44,34 @@ def channel_hint(message: Message) -> str | None:
     return None
 
 
-@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=True)
 class LanguageResolver(GraphComponent):
-    """Identifies each message's language; the result is part of the parse data."""
+    """Identifies each message's language; the result is part of the parse data.
+
+    Trains a small character n-gram model on the project's own training
+    messages (``data/nlu/<lang>/``, the folder names the language) as a second
+    opinion beside the general offline detector.
+    """
+
+    MODEL_FILE = "language_model.skops"
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {"training_data": "data/nlu"}
+
+    def __init__(
+        self,
+        config: dict[str, Any] | None = None,
+        model_storage: ModelStorage | None = None,
+        resource: Resource | None = None,
+        translator: translation.Translator | None = None,
+        learned: Any = None,
+    ) -> None:
+        self._config = {**self.get_default_config(), **(config or {})}
+        self._storage = model_storage
+        self._resource = resource
+        self._translator = translator
+        self._learned = learned  # (vectorizer, naive Bayes) or None
 
     @classmethod
     def create(
@@ -54,19 +81,67 @@ class LanguageResolver(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> LanguageResolver:
-        return cls()
-
-    def __init__(self, translator: translation.Translator | None = None) -> None:
-        self._translator = translator
+        return cls(config, model_storage, resource)
 
     @property
     def translator(self) -> translation.Translator:
         return self._translator or translation.default()
 
+    def train(self, training_data: TrainingData) -> Resource:
+        from rasa.shared.nlu.training_data.loading import load_data
+        from sklearn.feature_extraction.text import CountVectorizer
+        from sklearn.naive_bayes import MultinomialNB
+
+        root = Path(self._config["training_data"])
+        texts: list[str] = []
+        labels: list[str] = []
+        for lang in CORE:
+            folder = root / lang
+            if folder.is_dir():
+                examples = load_data(str(folder)).intent_examples
+                texts += [(m.get(TEXT) or "").lower() for m in examples]
+                labels += [lang] * len(examples)
+        assert self._storage is not None and self._resource is not None
+        if len(set(labels)) >= 2:
+            vectorizer = CountVectorizer(analyzer="char_wb", ngram_range=(1, 4))
+            model = MultinomialNB(alpha=0.1).fit(vectorizer.fit_transform(texts), labels)
+            self._learned = (vectorizer, model)
+            with self._storage.write_to(self._resource) as directory:
+                skops.io.dump(
+                    {"vectorizer": vectorizer, "model": model}, directory / self.MODEL_FILE
+                )
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> LanguageResolver:
+        learned = None
+        try:
+            with model_storage.read_from(resource) as directory:
+                path = directory / cls.MODEL_FILE
+                saved = skops.io.load(path, trusted=skops.io.get_untrusted_types(file=path))
+                learned = (saved["vectorizer"], saved["model"])
+        except (ValueError, FileNotFoundError):
+            learned = None
+        return cls(config, model_storage, resource, learned=learned)
+
+    def _learned_scores(self, text: str) -> dict[str, float] | None:
+        if self._learned is None or not text.strip():
+            return None
+        vectorizer, model = self._learned
+        probabilities = model.predict_proba(vectorizer.transform([text.lower()]))[0]
+        return {str(code): float(p) for code, p in zip(model.classes_, probabilities, strict=True)}
+
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
-            found = DETECTOR.detect(text)
+            found = DETECTOR.detect(text, self._learned_scores(text))
             detection = found.as_dict()
             detection["hint"] = channel_hint(message)
             source = found.language if found.reliable else None

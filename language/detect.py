@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,7 +62,14 @@ class Detector:
         ]
         return LanguageDetectorBuilder.from_languages(*languages).build()
 
-    def detect(self, text: str) -> Detection:
+    def detect(self, text: str, learned: Mapping[str, float] | None = None) -> Detection:
+        """The language of ``text``.
+
+        ``learned`` is an optional second opinion over the core languages (a
+        model trained on this project's own messages, which knows surzhyk,
+        Dari and Slovenian without diacritics better than a general detector);
+        the two are averaged.
+        """
         cleaned = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
         words = len(_WORD.findall(cleaned))
         if words == 0:
@@ -73,11 +81,16 @@ class Detector:
             if self._detector is None:
                 self._detector = self._build()
             values = self._detector.compute_language_confidence_values(cleaned)
-        if not values:
+        scores = {v.language.iso_code_639_1.name.lower(): float(v.value) for v in values}
+        if learned:
+            scores = {
+                code: 0.5 * scores.get(code, 0.0) + 0.5 * learned.get(code, 0.0)
+                for code in set(scores) | set(learned)
+            }
+        if not scores:
             return Detection(None, 0.0, words)
-        best = values[0]
-        code = best.language.iso_code_639_1.name.lower()
-        return Detection(code, float(best.value), words)
+        code = max(scores, key=lambda c: scores[c])
+        return Detection(code, scores[code], words)
 
 
 def _special_script(text: str) -> str | None:

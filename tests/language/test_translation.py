@@ -108,14 +108,14 @@ def test_extended_language_input_is_translated_before_the_nlu(api: StandIn) -> N
     text = "merhaba iş arıyorum yardım eder misiniz"
     api.dictionary[("tr", "en", text)] = "hello I am looking for work can you help"
     message = Message(data={"text": text})
-    LanguageResolver(google(api)).process([message])
+    LanguageResolver(translator=google(api)).process([message])
     assert message.get("text") == "hello I am looking for work can you help"
     assert message.get("language_detection")["translated_from"] == "tr"
 
 
 def test_core_language_input_is_never_sent_out(api: StandIn) -> None:
     message = Message(data={"text": "kje je urad v mariboru in kdaj je odprt"})
-    LanguageResolver(google(api)).process([message])
+    LanguageResolver(translator=google(api)).process([message])
     assert api.requests == []
     assert message.get("text").startswith("kje je urad")
 
