@@ -14,7 +14,7 @@ from pathlib import Path
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("results", type=Path)
-    parser.add_argument("--min-accuracy", type=float, default=0.90)
+    parser.add_argument("--min-accuracy", type=float, default=0.93)
     args = parser.parse_args(argv)
     report_path = args.results / "intent_report.json"
     try:

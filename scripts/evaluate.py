@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import sys
 from pathlib import Path
 from typing import Any
@@ -26,15 +27,24 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 async def _parse_all(model: Path, texts: list[str]) -> list[dict[str, Any]]:
+    import structlog
     from rasa.core.agent import Agent
+
+    # Rasa's structured debug log would print every message text.
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
 
     agent = Agent.load(str(model))
     return [await agent.parse_message(text) for text in texts]
 
 
-def _intent(parse: dict[str, Any]) -> str:
+def _intent(parse: dict[str, Any], below_threshold: bool = False) -> str:
+    """The predicted intent; with ``below_threshold``, the classifier's best even under nlu_fallback."""
     intent = parse.get("intent") or {}
-    return str(intent.get("name")) if isinstance(intent, dict) else ""
+    name = str(intent.get("name")) if isinstance(intent, dict) else ""
+    if below_threshold and name == "nlu_fallback":
+        ranking = [r for r in parse.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"]
+        return str(ranking[0]["name"]) if ranking else name
+    return name
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,34 +65,40 @@ def main(argv: list[str] | None = None) -> int:
 
     report: dict[str, dict[str, float]] = {}
     print(
-        f"{'language':10s} {'n':>5s} {'accuracy':>9s} {'macro F1':>9s} {'LID':>6s} {'reply lang':>11s}"
+        f"{'language':9s} {'n':>5s} {'accuracy':>9s} {'macro F1':>9s} {'answered':>9s} "
+        f"{'LID':>6s} {'reply lang':>11s}"
     )
     for lang in (*CORE, "all"):
         idx = [i for i, r in enumerate(rows) if lang in (r[0], "all")]
         truth = [rows[i][2] for i in idx]
-        pred = [_intent(parsed[i]) for i in idx]
-        first = []
+        top = [_intent(parsed[i], below_threshold=True) for i in idx]
+        shown = [_intent(parsed[i]) for i in idx]
+        identified, first = [], []
         for i in idx:
             raw = parsed[i].get("language_detection") or {}
-            assert isinstance(raw, dict)
             detection = Detection(
                 raw.get("language"), float(raw.get("confidence") or 0), int(raw.get("words") or 0)
             )
+            identified.append(detection.language == rows[i][0])
             if detection.words >= 3:
                 got = resolve(
                     current=None, current_source=None, chosen=None, hint=None, detection=detection
                 )
                 first.append(got.language == rows[i][0])
-        accuracy = float(accuracy_score(truth, pred))
-        macro = float(f1_score(truth, pred, average="macro", zero_division=0))
-        reply = sum(first) / len(first) if first else 0.0
-        report[lang] = {
-            "n": len(idx),
-            "accuracy": accuracy,
-            "macro_f1": macro,
-            "reply_language": reply,
+        result = {
+            "n": float(len(idx)),
+            "accuracy": float(accuracy_score(truth, top)),
+            "macro_f1": float(f1_score(truth, top, average="macro", zero_division=0)),
+            "answered_correctly": float(accuracy_score(truth, shown)),
+            "language_identification": sum(identified) / len(identified),
+            "reply_language": sum(first) / len(first) if first else 0.0,
         }
-        print(f"{lang:10s} {len(idx):5d} {accuracy:9.3f} {macro:9.3f} {reply:11.3f}")
+        report[lang] = result
+        print(
+            f"{lang:9s} {len(idx):5d} {result['accuracy']:9.3f} {result['macro_f1']:9.3f} "
+            f"{result['answered_correctly']:9.3f} {result['language_identification']:6.3f} "
+            f"{result['reply_language']:11.3f}"
+        )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2), "utf-8")
     return 0
