@@ -13,6 +13,7 @@ from aiohttp import web
 
 from bot.rasa_client import BotMessage, RasaClient, RasaUnavailable
 from bot.settings import Settings
+from bot.telegram import TelegramChannel, TelegramSettings
 from language.catalogue import Catalogue, text_direction
 from language.languages import FALLBACK, WORKING, is_core, normalise_code
 from pes.privacy import pseudonym
@@ -27,6 +28,7 @@ SETTINGS: web.AppKey[Settings] = web.AppKey("settings", Settings)
 RASA: web.AppKey[RasaClient] = web.AppKey("rasa", RasaClient)
 CATALOGUE: web.AppKey[Catalogue] = web.AppKey("catalogue", Catalogue)
 HTTP: web.AppKey[httpx.AsyncClient] = web.AppKey("http", httpx.AsyncClient)
+TELEGRAM: web.AppKey[TelegramChannel] = web.AppKey("telegram", TelegramChannel)
 
 
 def message_json(message: BotMessage) -> dict[str, Any]:
@@ -131,8 +133,14 @@ async def error_handler(request: web.Request, handler: Any) -> web.StreamRespons
 
 
 async def _close_clients(app: web.Application) -> None:
+    if TELEGRAM in app:
+        await app[TELEGRAM].stop()
     await app[RASA].close()
     await app[HTTP].aclose()
+
+
+async def _start_telegram(app: web.Application) -> None:
+    await app[TELEGRAM].start()
 
 
 def create_app(
@@ -154,4 +162,19 @@ def create_app(
     app.router.add_post("/api/chat", chat)
     app.router.add_get("/healthz", healthz)
     app.router.add_static("/static/", STATIC)
+    if settings.telegram_token:
+        channel = TelegramChannel(
+            TelegramSettings(
+                token=settings.telegram_token,
+                api_url=settings.telegram_api_url,
+                webhook_url=settings.telegram_webhook_url,
+                webhook_secret=settings.telegram_webhook_secret,
+            ),
+            app[RASA],
+            app[CATALOGUE],
+            settings.pseudonym_key,
+        )
+        app[TELEGRAM] = channel
+        app.router.add_post("/telegram/webhook", channel.webhook)
+        app.on_startup.append(_start_telegram)  # type: ignore[arg-type]  # aiohttp 3.9 types
     return app

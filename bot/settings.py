@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -27,6 +28,10 @@ class Settings:
     pseudonym_key: str
     translation_provider: str
     max_message_chars: int
+    telegram_token: str | None = None
+    telegram_api_url: str = "https://api.telegram.org/bot"
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: str | None = None
 
     @property
     def production(self) -> bool:
@@ -60,6 +65,15 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         raise SettingsError(
             f"TRANSLATION_PROVIDER must be one of {', '.join(TRANSLATION_PROVIDERS)}, not {provider!r}"
         )
+    webhook_url = env.get("TELEGRAM_WEBHOOK_URL", "").strip() or None
+    webhook_secret = env.get("TELEGRAM_WEBHOOK_SECRET", "").strip() or None
+    if webhook_url and (
+        not webhook_secret or not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", webhook_secret)
+    ):
+        raise SettingsError(
+            "TELEGRAM_WEBHOOK_SECRET must be 16-256 characters of A-Z, a-z, 0-9, _ or - when "
+            "TELEGRAM_WEBHOOK_URL is set"
+        )
     rasa_host = env.get("RASA_HOST", "127.0.0.1").strip()
     rasa_port = _int(env, "RASA_PORT", 5005, 1, 65535)
     action_host = env.get("ACTION_HOST", "127.0.0.1").strip()
@@ -75,6 +89,10 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         pseudonym_key=key or DEV_PSEUDONYM_KEY,
         translation_provider=provider,
         max_message_chars=_int(env, "MAX_MESSAGE_CHARS", 2000, 100, 20000),
+        telegram_token=env.get("TELEGRAM_TOKEN", "").strip() or None,
+        telegram_api_url=env.get("TELEGRAM_API_URL", "").strip() or "https://api.telegram.org/bot",
+        telegram_webhook_url=webhook_url,
+        telegram_webhook_secret=webhook_secret,
     )
 
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import httpx
@@ -8,40 +7,11 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from bot.app import create_app
-from bot.rasa_client import RasaClient
 from bot.settings import from_env
 from pes.privacy import pseudonym
+from tests.standins.rasa_rest import FakeRasa
 
 SESSION = "a1b2c3d4e5f6a7b8"
-
-
-class FakeRasa:
-    """Speaks Rasa's REST channel and root endpoint through httpx.MockTransport."""
-
-    def __init__(self, up: bool = True) -> None:
-        self.up = up
-        self.requests: list[dict[str, Any]] = []
-
-    def handler(self, request: httpx.Request) -> httpx.Response:
-        if not self.up:
-            raise httpx.ConnectError("refused", request=request)
-        if request.url.path == "/":
-            return httpx.Response(200, text="Hello from Rasa: 3.6.21")
-        if request.url.path == "/health":
-            return httpx.Response(200, json={"status": "ok"})
-        body = json.loads(request.content)
-        self.requests.append(body)
-        return httpx.Response(
-            200,
-            json=[
-                {
-                    "recipient_id": body["sender"],
-                    "text": "\u200fسلام",
-                    "buttons": [{"title": "A", "payload": "/help"}],
-                },
-                {"recipient_id": body["sender"], "text": "Hello"},
-            ],
-        )
 
 
 @pytest.fixture
@@ -51,13 +21,8 @@ def fake() -> FakeRasa:
 
 @pytest.fixture
 async def client(aiohttp_client: Any, fake: FakeRasa) -> TestClient:
-    transport = httpx.MockTransport(fake.handler)
     settings = from_env({})
-    app = create_app(
-        settings,
-        rasa=RasaClient("http://rasa.test", transport=transport),
-        http=httpx.AsyncClient(transport=transport),
-    )
+    app = create_app(settings, rasa=fake.client(), http=httpx.AsyncClient(transport=fake.transport))
     return await aiohttp_client(app)
 
 

@@ -1,0 +1,284 @@
+"""Telegram, through python-telegram-bot 22: relays people to Rasa and renders replies.
+
+Long polling by default (no public address needed); webhook mode when
+``TELEGRAM_WEBHOOK_URL`` is set, with Telegram's secret token checked in
+constant time. ``TELEGRAM_API_URL`` points the bot at another Bot API server.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import re
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from aiohttp import web
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatAction, MessageLimit
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.rasa_client import BotMessage, RasaClient, RasaUnavailable
+from language.catalogue import Catalogue
+from language.languages import FALLBACK, is_core, normalise_code
+from pes.privacy import pseudonym
+
+logger = logging.getLogger(__name__)
+
+CALLBACK_LIMIT = 64  # bytes of callback_data Telegram accepts
+_DEEP_LINK = re.compile(r"^[a-z_]+(--[a-z_]+--[a-z0-9_]+)*$")
+DEEP_LINK_INTENTS = frozenset(
+    {
+        "greet", "help", "choose_language", "list_programmes", "programme_details",
+        "check_eligibility", "work_rights", "register_unemployed", "required_documents",
+        "language_course", "recognise_qualifications", "financial_support", "find_job",
+        "book_appointment", "my_appointments", "office_info", "request_human", "privacy_info",
+    }
+)  # fmt: skip
+DEEP_LINK_ENTITIES = frozenset({"programme", "city", "language", "protection_status"})
+COMMANDS = {
+    "help": "/help",
+    "privacy": "/privacy_info",
+    "delete": "/delete_my_data",
+    "language": "/choose_language",
+}
+
+
+@dataclass(frozen=True)
+class TelegramSettings:
+    token: str
+    api_url: str = "https://api.telegram.org/bot"
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+
+
+def deep_link_payload(arg: str | None) -> str:
+    """``/start <arg>`` to a Rasa payload: ``office_info--city--maribor`` → ``/office_info{"city": "maribor"}``.
+
+    Telegram allows only ``[A-Za-z0-9_-]`` in a deep link, hence the ``--``
+    separators. Anything unknown starts the conversation with a greeting.
+    """
+    if not arg or not _DEEP_LINK.match(arg):
+        return "/greet"
+    intent, *rest = arg.split("--")
+    if intent not in DEEP_LINK_INTENTS:
+        return "/greet"
+    pairs = dict(zip(rest[0::2], rest[1::2], strict=True))
+    if not set(pairs) <= DEEP_LINK_ENTITIES:
+        return "/greet"
+    return f"/{intent}{json.dumps(pairs)}" if pairs else f"/{intent}"
+
+
+def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
+    """Pieces under Telegram's limit, cut at line breaks (or spaces) where possible."""
+    pieces: list[str] = []
+    while len(text) > limit:
+        cut = text.rfind("\n", 0, limit)
+        if cut <= 0:
+            cut = text.rfind(" ", 0, limit)
+        if cut <= 0:
+            cut = limit
+        pieces.append(text[:cut])
+        text = text[cut:].lstrip("\n ")
+    if text:
+        pieces.append(text)
+    return pieces
+
+
+class CallbackStore:
+    """Button payloads too long for callback_data, kept server-side under a short key."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        self._items: OrderedDict[str, str] = OrderedDict()
+        self._size = size
+
+    def encode(self, payload: str) -> str:
+        if len(payload.encode()) <= CALLBACK_LIMIT and not payload.startswith("#"):
+            return payload
+        key = "#" + hashlib.sha256(payload.encode()).hexdigest()[:20]
+        self._items[key] = payload
+        self._items.move_to_end(key)
+        while len(self._items) > self._size:
+            self._items.popitem(last=False)
+        return key
+
+    def decode(self, data: str) -> str | None:
+        return self._items.get(data) if data.startswith("#") else data
+
+
+class TelegramChannel:
+    """Wires python-telegram-bot's Application to Rasa."""
+
+    def __init__(
+        self, config: TelegramSettings, rasa: RasaClient, catalogue: Catalogue, pseudonym_key: str
+    ) -> None:
+        self.config = config
+        self.rasa = rasa
+        self.catalogue = catalogue
+        self.pseudonym_key = pseudonym_key
+        self.callbacks = CallbackStore()
+        builder = (
+            Application.builder()
+            .token(config.token)
+            .base_url(config.api_url)
+            .rate_limiter(AIORateLimiter(max_retries=3))
+        )
+        if config.webhook_url:
+            builder = builder.updater(None)
+        self.app = builder.build()
+        self._wire()
+
+    def _wire(self) -> None:
+        app = self.app
+        private = filters.ChatType.PRIVATE
+        app.add_handler(MessageHandler(~private, self.on_group))
+        app.add_handler(MessageHandler(filters.UpdateType.EDITED, self.on_edited))
+        app.add_handler(CommandHandler("start", self.on_start))
+        for command in COMMANDS:
+            app.add_handler(CommandHandler(command, self.on_command))
+        app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, self.on_text))
+        app.add_handler(CallbackQueryHandler(self.on_button))
+        app.add_handler(MessageHandler(filters.ALL, self.on_unsupported))
+        app.add_error_handler(self.on_error)
+
+    # --- handlers -------------------------------------------------------------
+
+    async def on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/start, with or without a deep-link payload."""
+        await self.relay(update, deep_link_payload(context.args[0] if context.args else None))
+
+    async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/help, /privacy, /delete, /language."""
+        assert update.message is not None and update.message.text is not None
+        command = update.message.text.split()[0].lstrip("/").split("@")[0]
+        await self.relay(update, COMMANDS[command])
+
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A text message."""
+        assert update.message is not None and update.message.text is not None
+        await self.relay(update, update.message.text)
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A button press: answer the query so it stops spinning, then relay its payload."""
+        query = update.callback_query
+        assert query is not None
+        await query.answer()
+        payload = self.callbacks.decode(query.data or "")
+        if payload is None:  # forgotten after a restart
+            await self.relay(update, "/help")
+            return
+        await self.relay(update, payload)
+
+    async def on_unsupported(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Voice, photos, stickers, documents, locations ...: say kindly what we can take."""
+        await self.say(update, "telegram.unsupported")
+
+    async def on_edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """An edited message."""
+        await self.say(update, "telegram.edited")
+
+    async def on_group(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Anything in a group: only private chats, for privacy."""
+        if update.effective_message and update.effective_message.text:
+            await self.say(update, "telegram.private_only")
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The one place errors end: logged without content."""
+        logger.error("telegram handler failed: %s", type(context.error).__name__)
+
+    # --- the relay --------------------------------------------------------------
+
+    @staticmethod
+    def _language(update: Update) -> str | None:
+        user = update.effective_user
+        return normalise_code(user.language_code) if user else None
+
+    async def say(self, update: Update, key: str) -> None:
+        lang = self._language(update)
+        lang = lang if lang and is_core(lang) else FALLBACK
+        chat = update.effective_chat
+        if chat is not None:
+            await self.app.bot.send_message(chat.id, self.catalogue.render(key, lang)["text"])
+
+    async def relay(self, update: Update, text: str) -> None:
+        chat, user = update.effective_chat, update.effective_user
+        if chat is None or user is None:
+            return
+        await self.app.bot.send_chat_action(chat.id, ChatAction.TYPING)
+        sender = pseudonym(self.pseudonym_key, "telegram", str(user.id))
+        metadata = {"channel": "telegram", "language": user.language_code}
+        try:
+            replies = await self.rasa.send(sender, text, metadata)
+        except RasaUnavailable:
+            await self.say(update, "gateway.unavailable")
+            return
+        for reply in replies:
+            await self.send(chat.id, reply)
+
+    async def send(self, chat_id: int, reply: BotMessage) -> None:
+        """One Rasa reply: text in pieces, buttons as an inline keyboard on the last piece."""
+        if reply.image:
+            await self.app.bot.send_photo(chat_id, reply.image)
+        pieces = split_text(reply.text or "")
+        markup = None
+        if reply.buttons:
+            rows = [
+                [
+                    InlineKeyboardButton(
+                        b["title"][:64] or "…", callback_data=self.callbacks.encode(b["payload"])
+                    )
+                ]
+                for b in reply.buttons
+            ]
+            markup = InlineKeyboardMarkup(rows)
+        for i, piece in enumerate(pieces):
+            last = i == len(pieces) - 1
+            await self.app.bot.send_message(chat_id, piece, reply_markup=markup if last else None)
+
+    # --- lifecycle and webhook --------------------------------------------------
+
+    async def start(self) -> None:
+        await self.app.initialize()
+        await self.app.start()
+        if self.config.webhook_url:
+            await self.app.bot.set_webhook(
+                self.config.webhook_url,
+                secret_token=self.config.webhook_secret,
+                allowed_updates=Update.ALL_TYPES,
+            )
+        else:
+            assert self.app.updater is not None
+            await self.app.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+
+    async def stop(self) -> None:
+        if self.app.updater is not None and self.app.updater.running:
+            await self.app.updater.stop()
+        if self.app.running:
+            await self.app.stop()
+        await self.app.shutdown()
+
+    async def webhook(self, request: web.Request) -> web.Response:
+        """Telegram's webhook: 403 unless the secret token matches (compared in constant time)."""
+        expected = (self.config.webhook_secret or "").encode()
+        given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "").encode()
+        if not expected or not hmac.compare_digest(given, expected):
+            return web.Response(status=403)
+        try:
+            data = await request.json()
+            update = Update.de_json(data, self.app.bot)
+        except (ValueError, TypeError, KeyError):
+            return web.Response(status=400)
+        if update is None:
+            return web.Response(status=400)
+        await self.app.update_queue.put(update)
+        return web.Response(status=200)
