@@ -13,7 +13,6 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-import skops.io
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -24,6 +23,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
+
+from language import modelfile
 
 logger = logging.getLogger(__name__)
 
@@ -110,15 +111,12 @@ class MultilingualIntentClassifier(GraphComponent, IntentClassifier):
             random_state=42,
         )
         self._model.fit(self._matrix(examples), [m.get(INTENT) for m in examples])
-        with self._storage.write_to(self._resource) as directory:
-            skops.io.dump(
-                {
-                    "vectorizer": self._vectorizer,
-                    "model": self._model,
-                    "dense_width": self._dense_width,
-                },
-                directory / MODEL_FILE,
-            )
+        objects = {
+            "vectorizer": self._vectorizer,
+            "model": self._model,
+            "dense_width": self._dense_width,
+        }
+        modelfile.save(self._storage, self._resource, MODEL_FILE, objects)
         return self._resource
 
     @classmethod
@@ -130,12 +128,8 @@ class MultilingualIntentClassifier(GraphComponent, IntentClassifier):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> MultilingualIntentClassifier:
-        try:
-            with model_storage.read_from(resource) as directory:
-                path = directory / MODEL_FILE
-                trusted = skops.io.get_untrusted_types(file=path)
-                saved = skops.io.load(path, trusted=trusted)
-        except (ValueError, FileNotFoundError):
+        saved = modelfile.load(model_storage, resource, MODEL_FILE)
+        if saved is None:
             logger.warning("no trained intent classifier in the model")
             return cls(config, model_storage, resource)
         return cls(

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import skops.io
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -24,7 +23,7 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from language import translation
+from language import modelfile, translation
 from language.detect import DETECTOR
 from language.languages import CORE, EXTENDED, FALLBACK, normalise_code
 
@@ -106,10 +105,8 @@ class LanguageResolver(GraphComponent):
             vectorizer = CountVectorizer(analyzer="char_wb", ngram_range=(1, 4))
             model = MultinomialNB(alpha=0.1).fit(vectorizer.fit_transform(texts), labels)
             self._learned = (vectorizer, model)
-            with self._storage.write_to(self._resource) as directory:
-                skops.io.dump(
-                    {"vectorizer": vectorizer, "model": model}, directory / self.MODEL_FILE
-                )
+            objects = {"vectorizer": vectorizer, "model": model}
+            modelfile.save(self._storage, self._resource, self.MODEL_FILE, objects)
         return self._resource
 
     @classmethod
@@ -121,14 +118,8 @@ class LanguageResolver(GraphComponent):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> LanguageResolver:
-        learned = None
-        try:
-            with model_storage.read_from(resource) as directory:
-                path = directory / cls.MODEL_FILE
-                saved = skops.io.load(path, trusted=skops.io.get_untrusted_types(file=path))
-                learned = (saved["vectorizer"], saved["model"])
-        except (ValueError, FileNotFoundError):
-            learned = None
+        saved = modelfile.load(model_storage, resource, cls.MODEL_FILE)
+        learned = (saved["vectorizer"], saved["model"]) if saved else None
         return cls(config, model_storage, resource, learned=learned)
 
     def _learned_scores(self, text: str) -> dict[str, float] | None:

@@ -1,0 +1,55 @@
+"""The intent classifier trains, saves, loads and predicts (without the embedding)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from language.classifier import MultilingualIntentClassifier
+
+EXAMPLES = {
+    "greet": ["hello", "hi there", "zivjo", "привіт", "salam alaikum", "good morning"],
+    "find_job": [
+        "i need a job",
+        "iscem delo",
+        "шукаю роботу",
+        "any work for me",
+        "job please",
+        "work as driver",
+    ],
+}
+
+
+def test_train_save_load_predict(tmp_path: Path) -> None:
+    storage = LocalModelStorage(tmp_path)
+    resource = Resource("classifier")
+    data = TrainingData(
+        [
+            Message(data={"text": t, "intent": intent})
+            for intent, texts in EXAMPLES.items()
+            for t in texts
+        ]
+    )
+    MultilingualIntentClassifier({"min_df": 1}, storage, resource).train(data)
+    loaded = MultilingualIntentClassifier.load({"min_df": 1}, storage, resource, None)  # type: ignore[arg-type]
+    messages = [
+        Message(data={"text": "hello friend"}),
+        Message(data={"text": "i need work as a driver"}),
+    ]
+    loaded.process(messages)
+    assert [m.get("intent")["name"] for m in messages] == ["greet", "find_job"]
+    ranking = messages[1].get("intent_ranking")
+    assert ranking[0]["name"] == "find_job"
+    assert abs(sum(r["confidence"] for r in ranking) - 1.0) < 1e-6
+
+
+def test_an_untrained_model_leaves_messages_alone(tmp_path: Path) -> None:
+    storage = LocalModelStorage(tmp_path)
+    loaded = MultilingualIntentClassifier.load({}, storage, Resource("none"), None)  # type: ignore[arg-type]
+    message = Message(data={"text": "hello"})
+    loaded.process([message])
+    assert message.get("intent") is None
