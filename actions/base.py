@@ -9,8 +9,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import content
+from language import languages
 from language.catalogue import Catalogue
-from language.languages import FALLBACK, is_core
 
 _CATALOGUE: Catalogue | None = None
 
@@ -25,8 +25,7 @@ def catalogue() -> Catalogue:
 
 def reply_language(tracker: Tracker) -> str:
     """The core language this conversation is answered in."""
-    lang = tracker.get_slot("language")
-    return lang if is_core(lang) else FALLBACK
+    return languages.reply_language(tracker.get_slot("language"))
 
 
 def latest_entity(tracker: Tracker, entity: str) -> str | None:

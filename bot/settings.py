@@ -8,8 +8,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
+from language.translation import PROVIDERS
+
 DEV_PSEUDONYM_KEY = "dev-only-pseudonym-key-change-me"
-TRANSLATION_PROVIDERS = ("none", "google", "deepl", "microsoft", "libre", "mymemory")
 
 
 class SettingsError(ValueError):
@@ -61,9 +62,9 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
             "PSEUDONYM_KEY must be set to a random secret of at least 32 characters in production"
         )
     provider = env.get("TRANSLATION_PROVIDER", "none").strip().lower() or "none"
-    if provider not in TRANSLATION_PROVIDERS:
+    if provider not in PROVIDERS:
         raise SettingsError(
-            f"TRANSLATION_PROVIDER must be one of {', '.join(TRANSLATION_PROVIDERS)}, not {provider!r}"
+            f"TRANSLATION_PROVIDER must be one of {', '.join(PROVIDERS)}, not {provider!r}"
         )
     webhook_url = env.get("TELEGRAM_WEBHOOK_URL", "").strip() or None
     webhook_secret = env.get("TELEGRAM_WEBHOOK_SECRET", "").strip() or None

@@ -46,6 +46,11 @@ def is_known(code: str | None) -> bool:
     return code in LANGUAGES
 
 
+def reply_language(code: object) -> str:
+    """The language replies are written in: the conversation's if core, else English."""
+    return code if isinstance(code, str) and is_core(code) else FALLBACK
+
+
 def is_rtl(code: str | None) -> bool:
     info = LANGUAGES.get(code or "")
     return bool(info and info.rtl)

@@ -15,7 +15,7 @@ from typing import Any
 from rasa.core.nlg.generator import NaturalLanguageGenerator
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from language import translation
+from language import languages, translation
 from language.catalogue import Catalogue, MissingReply, mark_direction
 from language.languages import FALLBACK, WORKING, is_core, is_known
 
@@ -26,8 +26,7 @@ LANGUAGE_SLOT = "language"
 
 def reply_language(tracker: DialogueStateTracker) -> str:
     """The core language replies are written in (English for other languages, for now)."""
-    lang = tracker.get_slot(LANGUAGE_SLOT)
-    return lang if is_core(lang) else FALLBACK
+    return languages.reply_language(tracker.get_slot(LANGUAGE_SLOT))
 
 
 class LocalisedNLG(NaturalLanguageGenerator):
