@@ -11,11 +11,15 @@ from typing import Any
 import httpx
 from aiohttp import web
 
+from bot.conversation import Conversations, User
+from bot.delivery import Deliverer
 from bot.rasa_client import BotMessage, RasaClient, RasaUnavailable
 from bot.settings import Settings
 from bot.telegram import TelegramChannel, TelegramSettings
 from language.catalogue import Catalogue, text_direction
 from language.languages import FALLBACK, WORKING, is_core, normalise_code
+from pes.db import Database
+from pes.outbox import Contacts, Outbox
 from pes.privacy import pseudonym
 
 logger = logging.getLogger(__name__)
@@ -29,6 +33,10 @@ RASA: web.AppKey[RasaClient] = web.AppKey("rasa", RasaClient)
 CATALOGUE: web.AppKey[Catalogue] = web.AppKey("catalogue", Catalogue)
 HTTP: web.AppKey[httpx.AsyncClient] = web.AppKey("http", httpx.AsyncClient)
 TELEGRAM: web.AppKey[TelegramChannel] = web.AppKey("telegram", TelegramChannel)
+DATABASE: web.AppKey[Database] = web.AppKey("database", Database)
+OUTBOX: web.AppKey[Outbox] = web.AppKey("outbox", Outbox)
+CONVERSATIONS: web.AppKey[Conversations] = web.AppKey("conversations", Conversations)
+DELIVERER: web.AppKey[Deliverer] = web.AppKey("deliverer", Deliverer)
 
 
 def message_json(message: BotMessage) -> dict[str, Any]:
@@ -72,10 +80,13 @@ async def chat(request: web.Request) -> web.Response:
     settings = request.app[SETTINGS]
     if len(text) > settings.max_message_chars:
         return polite(request, "gateway.too_long", lang, 413)
-    sender = pseudonym(settings.pseudonym_key, "web", session)
-    metadata = {"channel": "web", "language": lang}
+    user = User(
+        channel="web",
+        user_id=pseudonym(settings.pseudonym_key, "web", session),
+        language_hint=lang,
+    )
     try:
-        replies = await request.app[RASA].send(sender, text, metadata)
+        replies = await request.app[CONVERSATIONS].handle(user, text)
     except RasaUnavailable:
         return polite(request, "gateway.unavailable", lang, 503)
     return web.json_response({"messages": [message_json(m) for m in replies]})
@@ -133,14 +144,19 @@ async def error_handler(request: web.Request, handler: Any) -> web.StreamRespons
 
 
 async def _close_clients(app: web.Application) -> None:
+    await app[DELIVERER].stop()
     if TELEGRAM in app:
         await app[TELEGRAM].stop()
     await app[RASA].close()
     await app[HTTP].aclose()
+    app[DATABASE].dispose()
 
 
-async def _start_telegram(app: web.Application) -> None:
-    await app[TELEGRAM].start()
+async def _start_workers(app: web.Application) -> None:
+    await asyncio.to_thread(app[DATABASE].upgrade)
+    if TELEGRAM in app:
+        await app[TELEGRAM].start()
+    app[DELIVERER].start()
 
 
 def create_app(
@@ -149,6 +165,7 @@ def create_app(
     rasa: RasaClient | None = None,
     http: httpx.AsyncClient | None = None,
     catalogue: Catalogue | None = None,
+    database: Database | None = None,
 ) -> web.Application:
     """The gateway application; tests pass their own clients."""
     app = web.Application(middlewares=[error_handler, security_headers], client_max_size=64 * 1024)
@@ -156,7 +173,12 @@ def create_app(
     app[RASA] = rasa or RasaClient(settings.rasa_url, timeout=settings.rasa_timeout)
     app[HTTP] = http or httpx.AsyncClient()
     app[CATALOGUE] = catalogue or Catalogue.load()
+    app[DATABASE] = database or Database(settings.database_url)
+    app[OUTBOX] = Outbox(app[DATABASE])
+    app[CONVERSATIONS] = Conversations(app[RASA], Contacts(app[DATABASE]))
+    app[DELIVERER] = Deliverer(app[OUTBOX])
 
+    app.on_startup.append(_start_workers)  # type: ignore[arg-type]  # aiohttp 3.9 types
     app.on_cleanup.append(_close_clients)  # type: ignore[arg-type]  # aiohttp 3.9 types
     app.router.add_get("/", index)
     app.router.add_post("/api/chat", chat)
@@ -170,11 +192,11 @@ def create_app(
                 webhook_url=settings.telegram_webhook_url,
                 webhook_secret=settings.telegram_webhook_secret,
             ),
-            app[RASA],
+            app[CONVERSATIONS],
             app[CATALOGUE],
             settings.pseudonym_key,
         )
         app[TELEGRAM] = channel
+        app[DELIVERER].register("telegram", channel.deliver)
         app.router.add_post("/telegram/webhook", channel.webhook)
-        app.on_startup.append(_start_telegram)  # type: ignore[arg-type]  # aiohttp 3.9 types
     return app

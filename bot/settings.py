@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from language.translation import PROVIDERS
+from pes.db import database_url
 
 DEV_PSEUDONYM_KEY = "dev-only-pseudonym-key-change-me"
 
@@ -29,6 +30,7 @@ class Settings:
     pseudonym_key: str
     translation_provider: str
     max_message_chars: int
+    database_url: str = ""
     telegram_token: str | None = None
     telegram_api_url: str = "https://api.telegram.org/bot"
     telegram_webhook_url: str | None = None
@@ -90,6 +92,7 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         pseudonym_key=key or DEV_PSEUDONYM_KEY,
         translation_provider=provider,
         max_message_chars=_int(env, "MAX_MESSAGE_CHARS", 2000, 100, 20000),
+        database_url=database_url(dict(env)),
         telegram_token=env.get("TELEGRAM_TOKEN", "").strip() or None,
         telegram_api_url=env.get("TELEGRAM_API_URL", "").strip() or "https://api.telegram.org/bot",
         telegram_webhook_url=webhook_url,

@@ -7,6 +7,7 @@ constant time. ``TELEGRAM_API_URL`` points the bot at another Bot API server.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -28,9 +29,11 @@ from telegram.ext import (
     filters,
 )
 
-from bot.rasa_client import BotMessage, RasaClient, RasaUnavailable
+from bot.conversation import Conversations, User
+from bot.rasa_client import BotMessage, RasaUnavailable
 from language.catalogue import Catalogue
 from language.languages import FALLBACK, is_core, normalise_code
+from pes.outbox import OutboxItem
 from pes.privacy import pseudonym
 
 logger = logging.getLogger(__name__)
@@ -120,10 +123,14 @@ class TelegramChannel:
     """Wires python-telegram-bot's Application to Rasa."""
 
     def __init__(
-        self, config: TelegramSettings, rasa: RasaClient, catalogue: Catalogue, pseudonym_key: str
+        self,
+        config: TelegramSettings,
+        conversations: Conversations,
+        catalogue: Catalogue,
+        pseudonym_key: str,
     ) -> None:
         self.config = config
-        self.rasa = rasa
+        self.conversations = conversations
         self.catalogue = catalogue
         self.pseudonym_key = pseudonym_key
         self.callbacks = CallbackStore()
@@ -215,10 +222,14 @@ class TelegramChannel:
         if chat is None or user is None:
             return
         await self.app.bot.send_chat_action(chat.id, ChatAction.TYPING)
-        sender = pseudonym(self.pseudonym_key, "telegram", str(user.id))
-        metadata = {"channel": "telegram", "language": user.language_code}
+        who = User(
+            channel="telegram",
+            user_id=pseudonym(self.pseudonym_key, "telegram", str(user.id)),
+            address=str(chat.id),
+            language_hint=user.language_code,
+        )
         try:
-            replies = await self.rasa.send(sender, text, metadata)
+            replies = await self.conversations.handle(who, text)
         except RasaUnavailable:
             await self.say(update, "gateway.unavailable")
             return
@@ -244,6 +255,16 @@ class TelegramChannel:
         for i, piece in enumerate(pieces):
             last = i == len(pieces) - 1
             await self.app.bot.send_message(chat_id, piece, reply_markup=markup if last else None)
+
+    async def deliver(self, item: OutboxItem) -> bool:
+        """The delivery worker's sender: a queued message (a counsellor's reply, a reminder)
+        reaches the user's chat through the same path as every other reply."""
+        contacts = self.conversations.contacts
+        contact = await asyncio.to_thread(contacts.get, item.user_id) if contacts else None
+        if contact is None or contact.address is None:
+            return False
+        await self.send(int(contact.address), BotMessage.from_rasa(item.message))
+        return True
 
     # --- lifecycle and webhook --------------------------------------------------
 

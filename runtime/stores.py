@@ -3,24 +3,13 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
 from rasa.core.tracker_store import SQLTrackerStore
 from sqlalchemy.engine import make_url
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SQLITE = ROOT / "var" / "assistant.db"
-
-
-def database_url() -> str:
-    """The project database: ``DATABASE_URL`` or an SQLite file under var/."""
-    url = os.environ.get("DATABASE_URL", "").strip()
-    if url:
-        return url
-    DEFAULT_SQLITE.parent.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{DEFAULT_SQLITE}"
+from pes.db import database_url
 
 
 class DatabaseTrackerStore(SQLTrackerStore):

@@ -3,8 +3,35 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+
+
+import pytest  # noqa: E402
+
+from pes.db import Database  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _isolated_database(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No test writes to the developer's var/assistant.db: each gets its own SQLite file
+    (the scale tests set TEST_DATABASE_URL to PostgreSQL instead)."""
+    url = os.environ.get("TEST_DATABASE_URL") or (
+        f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    )
+    monkeypatch.setenv("DATABASE_URL", url)
+
+
+@pytest.fixture
+def database() -> Iterator[Database]:
+    """A migrated project database (the test's own)."""
+    db = Database(os.environ["DATABASE_URL"])
+    db.upgrade()
+    yield db
+    db.dispose()

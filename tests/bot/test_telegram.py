@@ -12,6 +12,8 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from bot.app import create_app
+from bot.conversation import Conversations
+from bot.delivery import Deliverer
 from bot.settings import from_env
 from bot.telegram import (
     CallbackStore,
@@ -21,6 +23,8 @@ from bot.telegram import (
     split_text,
 )
 from language.catalogue import Catalogue
+from pes.db import Database
+from pes.outbox import Contacts, Outbox
 from pes.privacy import pseudonym
 from tests.standins.bot_api import BotApi, bot_api, message
 from tests.standins.rasa_rest import FakeRasa
@@ -51,10 +55,13 @@ def rasa() -> FakeRasa:
 
 @pytest.fixture
 async def channel(
-    api: BotApi, rasa: FakeRasa, catalogue: Catalogue
+    api: BotApi, rasa: FakeRasa, catalogue: Catalogue, database: Database
 ) -> AsyncIterator[TelegramChannel]:
     tg = TelegramChannel(
-        TelegramSettings(token=api.token, api_url=api.url), rasa.client(), catalogue, KEY
+        TelegramSettings(token=api.token, api_url=api.url),
+        Conversations(rasa.client(), Contacts(database)),
+        catalogue,
+        KEY,
     )
     await tg.start()
     try:
@@ -235,3 +242,29 @@ def test_split_text_and_callback_store() -> None:
     keys = [store.encode("/x" + "y" * 80 + str(i)) for i in range(3)]
     assert store.decode(keys[0]) is None and store.decode(keys[2]) is not None
     assert store.encode("/help") == "/help"
+
+
+async def test_queued_messages_reach_the_chat_through_the_same_sender(
+    channel: TelegramChannel, api: BotApi, rasa: FakeRasa, database: Database
+) -> None:
+    """A counsellor's reply or a reminder waits in the outbox and is sent to the chat the
+    user wrote from; a user the channel never saw waits; a Bot API fault is retried."""
+    api.push({"message": message(CHAT, "zdravo", language_code="sl")})
+    await settle(lambda: api.sent("sendMessage"))
+    user_id = pseudonym(KEY, "telegram", str(CHAT))
+    outbox = Outbox(database)
+    deliverer = Deliverer(outbox)
+    deliverer.register("telegram", channel.deliver)
+    reply = {
+        "text": "Svetovalka: pridite v sredo.",
+        "buttons": [{"title": "OK", "payload": "/affirm"}],
+    }
+    queued = outbox.put(user_id, "telegram", reply, kind="counsellor_reply")
+    stranger = outbox.put("telegram-unknown", "telegram", {"text": "x"}, kind="reminder")
+    assert await deliverer.deliver_due() == 1
+    sent = api.sent("sendMessage")[-1]
+    assert sent["chat_id"] in (CHAT, str(CHAT)) and sent["text"] == reply["text"]
+    assert json.loads(sent["reply_markup"])["inline_keyboard"][0][0]["callback_data"] == "/affirm"
+    assert [i.id for i in outbox.pending(user_id)] == []
+    assert queued is not None and stranger is not None
+    assert [i.id for i in outbox.pending("telegram-unknown")] == [stranger]

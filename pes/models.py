@@ -1,0 +1,6 @@
+"""Every table of the project, imported in one place (for Alembic and for tests).
+
+A feature adds its module here when it adds tables.
+"""
+
+from pes import outbox  # noqa: F401
