@@ -1,0 +1,144 @@
+"""Appointments in the gateway: reminders 24 hours before, and calendar files.
+
+Every minute the reminder job looks for booked appointments that start within
+24 hours and whose reminder is not queued yet, writes the reminder (in the
+appointment's language, with "move" and "cancel" buttons) to the outbox with
+``dedupe_key="reminder:<id>"`` and wakes the delivery worker, which sends it
+through the channel the person booked on. The dedupe key makes "once" hold when
+the process restarts between queueing and marking, and when several gateways
+run the job at the same time. Bookings the office cancelled are announced the
+same way (``office-cancelled:<id>``).
+
+``GET /appointments/<token>.ics`` serves a web user's appointment as an
+iCalendar file. The token is 32 random URL-safe characters, known only to the
+person it was shown to; the file holds the time, the office and its address,
+nothing about the person.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import datetime
+
+from aiohttp import web
+
+from actions import content
+from language.catalogue import Catalogue
+from pes.appointments import (
+    BOOKED,
+    AppointmentStore,
+    calendar_file,
+    notice_key,
+    office_cancelled_message,
+    reminder_key,
+    reminder_message,
+)
+from pes.db import utcnow
+from pes.outbox import Outbox
+
+logger = logging.getLogger(__name__)
+
+INTERVAL_SECONDS = 60.0
+LINK_PATTERN = r"[A-Za-z0-9_-]{20,80}"
+
+STORE: web.AppKey[AppointmentStore] = web.AppKey("appointments", AppointmentStore)
+_TASK: web.AppKey[asyncio.Task[None]] = web.AppKey("reminder_task", asyncio.Task)
+
+
+def queue_due(
+    store: AppointmentStore, outbox: Outbox, catalogue: Catalogue, now: datetime | None = None
+) -> int:
+    """Queue every due reminder and office-cancellation notice once; returns how many."""
+    now = now or utcnow()
+    offices = content.default().offices
+    queued = 0
+    for appointment in store.due_reminders(now):
+        message = reminder_message(catalogue, appointment, offices.get(appointment.office))
+        if outbox.put(
+            appointment.user_id,
+            appointment.channel,
+            message,
+            kind="reminder",
+            dedupe_key=reminder_key(appointment.id),
+        ):
+            queued += 1
+        store.mark_reminder_queued(appointment.id, now)
+    for appointment in store.due_notices(now):
+        message = office_cancelled_message(catalogue, appointment, offices.get(appointment.office))
+        if outbox.put(
+            appointment.user_id,
+            appointment.channel,
+            message,
+            kind="appointment_cancelled",
+            dedupe_key=notice_key(appointment.id),
+        ):
+            queued += 1
+        store.mark_notice_queued(appointment.id, now)
+    return queued
+
+
+async def run_reminders(app: web.Application, interval: float = INTERVAL_SECONDS) -> None:
+    """The periodic job: queue what is due, wake the delivery worker, sleep a minute."""
+    from bot.app import CATALOGUE, DELIVERER, OUTBOX
+
+    while True:
+        try:
+            queued = await asyncio.to_thread(queue_due, app[STORE], app[OUTBOX], app[CATALOGUE])
+            if queued:
+                logger.info("queued %d appointment message(s)", queued)
+                app[DELIVERER].wake()
+        except Exception as exc:  # the database may be briefly away; try again next minute
+            logger.warning("reminder round failed: %s", type(exc).__name__)
+        await asyncio.sleep(interval)
+
+
+async def calendar(request: web.Request) -> web.Response:
+    """The .ics file of a booked appointment, for the person holding the link."""
+    from bot.app import CATALOGUE
+
+    appointment = await asyncio.to_thread(request.app[STORE].by_token, request.match_info["token"])
+    if appointment is None or appointment.status != BOOKED:
+        raise web.HTTPNotFound(text="This appointment link is not valid any more.\n")
+    catalogue = request.app[CATALOGUE]
+    office = content.default().offices.get(appointment.office)
+    lang = appointment.language
+    body = calendar_file(
+        appointment,
+        summary=catalogue.text("appointments.ics_summary", lang),
+        location=f"{office.name}, {office.address}" if office else appointment.office,
+        note=catalogue.text("appointments.ics_note", lang, phone=office.phone if office else ""),
+    )
+    return web.Response(
+        body=body.encode("utf-8"),
+        content_type="text/calendar",
+        charset="utf-8",
+        headers={
+            "Content-Disposition": 'attachment; filename="appointment.ics"',
+            "Cache-Control": "no-store",
+            "X-Robots-Tag": "noindex",
+        },
+    )
+
+
+async def _start(app: web.Application) -> None:
+    app[_TASK] = asyncio.get_running_loop().create_task(run_reminders(app))
+
+
+async def _stop(app: web.Application) -> None:
+    task = app.get(_TASK)
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+def setup_reminders(app: web.Application) -> None:
+    """Reminders and calendar files: one line in ``create_app``."""
+    from bot.app import DATABASE
+
+    app[STORE] = AppointmentStore(app[DATABASE])
+    app.router.add_get(f"/appointments/{{token:{LINK_PATTERN}}}.ics", calendar)
+    app.on_startup.append(_start)  # type: ignore[arg-type]  # aiohttp 3.9 types
+    app.on_cleanup.insert(0, _stop)  # type: ignore[arg-type]  # stop before the database goes
