@@ -1,0 +1,401 @@
+"""Handing a conversation to a counsellor: open the case, say when a person will answer.
+
+``request_human`` opens a case at once; ``urgent_help`` first shows 112 and the
+helplines (``utter_urgent_help``, a rule) and then opens a high-priority case.
+Three signals make the assistant *offer* a counsellor instead of answering
+(the person decides, because an open case silences the assistant):
+
+- ``repeated_fallback``: two messages in a row were not understood;
+- ``repeated_question``: the same question (same intent, same entities) twice in
+  a row, although the assistant answered the first one;
+- ``eligibility_unknown``: an eligibility answer that a counsellor must decide
+  (its button, ``eligibility.next_counsellor``).
+
+Accepting sends ``/request_human{"handoff_reason": "<signal>"}``, so the case
+records why it was offered. ``action_handoff_signal`` is the custom slot
+mapping of ``handoff_signal`` (run after every message) that finds the first
+two signals; rules in ``data/rules/handoff.yml`` turn them into the offer.
+
+The case is written to the project database (``pes/cases.py``), which the
+gateway reads: from the next message on, the gateway gives the person's
+messages to the case, not to Rasa (``bot/handoff.py``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions.base import catalogue, latest_entity, reply_language
+from actions.content import CONTENT_DIR, WEEKDAYS
+from language.languages import FALLBACK, is_known
+from language.languages import reply_language as reply_language_of
+from pes import datafile
+from pes.cases import BOT, USER, CaseError, CaseStore, HistoryItem
+from pes.db import default_database
+
+logger = logging.getLogger(__name__)
+
+SIGNAL_SLOT = "handoff_signal"
+REASON_ENTITY = "handoff_reason"
+# Reasons a person can accept from an offer (the payload's handoff_reason).
+OFFERED_REASONS = ("repeated_fallback", "repeated_question", "eligibility_unknown")
+# Questions the assistant answers from content: asking one of these again, the same
+# way, right after the answer means the answer did not help.
+QUESTION_INTENTS = (
+    "list_programmes",
+    "programme_details",
+    "language_course",
+    "recognise_qualifications",
+    "register_unemployed",
+    "required_documents",
+    "financial_support",
+    "find_job",
+    "office_info",
+    "privacy_info",
+)
+# Channels whose messages the gateway can deliver later (rasa shell cannot).
+DELIVERABLE = ("web", "telegram")
+HISTORY_LIMIT = 30
+_RANGE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
+
+
+# --- when counsellors answer (data/content/handoff.yml) ---------------------------
+
+
+@dataclass(frozen=True)
+class ServiceHours:
+    zone: ZoneInfo
+    hours: dict[int, tuple[tuple[dt.time, dt.time], ...]]  # weekday (0 = Monday) -> ranges
+    closed_on: frozenset[dt.date]
+    minutes_per_case: int
+    counsellors: int
+
+    def ranges(self, day: dt.date) -> tuple[tuple[dt.time, dt.time], ...]:
+        if day in self.closed_on:
+            return ()
+        return self.hours.get(day.weekday(), ())
+
+    def open_until(self, when: dt.datetime) -> dt.datetime | None:
+        """The end of the opening range ``when`` falls in; None when closed then."""
+        local = when.astimezone(self.zone)
+        for start, end in self.ranges(local.date()):
+            if start <= local.time() < end:
+                return dt.datetime.combine(local.date(), end, tzinfo=self.zone)
+        return None
+
+    def next_opening(self, when: dt.datetime) -> dt.datetime | None:
+        """The next moment counsellors start answering (within four weeks)."""
+        local = when.astimezone(self.zone)
+        for offset in range(29):
+            day = local.date() + dt.timedelta(days=offset)
+            for start, _ in self.ranges(day):
+                opening = dt.datetime.combine(day, start, tzinfo=self.zone)
+                if opening > local:
+                    return opening
+        return None
+
+
+def _time(text: str) -> dt.time:
+    hours, minutes = text.split(":")
+    return dt.time(int(hours), int(minutes))
+
+
+def load_hours(path: Path) -> ServiceHours:
+    """Read and check the counsellors' hours; errors name the file and the line."""
+    root = datafile.load(path).mapping("the handoff file")
+    for required in ("timezone", "hours", "minutes_per_case", "counsellors"):
+        if required not in root:
+            raise datafile.ContentError(path, 1, f"needs '{required}'")
+    zone_name = root["timezone"].text("timezone")
+    try:
+        zone = ZoneInfo(zone_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise root["timezone"].error(
+            f"unknown timezone '{zone_name}'; use a name like Europe/Ljubljana"
+        ) from None
+    hours: dict[int, tuple[tuple[dt.time, dt.time], ...]] = {}
+    for day, value in root["hours"].mapping("hours").items():
+        if day not in WEEKDAYS:
+            raise value.error(f"unknown weekday '{day}'; use {', '.join(WEEKDAYS)}")
+        ranges = []
+        for part in (p.strip() for p in value.text(f"hours {day}").split(",")):
+            match = _RANGE.match(part)
+            if not match or part[:5] >= part[6:]:
+                raise value.error(f"hours {day}: '{part}' is not a time range like 08:00-15:00")
+            ranges.append((_time(part[:5]), _time(part[6:])))
+        hours[WEEKDAYS.index(day)] = tuple(sorted(ranges))
+    closed: set[dt.date] = set()
+    for item in root["closed_on"].items("closed_on") if "closed_on" in root else ():
+        day_off: Any = item.value
+        if isinstance(day_off, str):
+            try:
+                day_off = dt.date.fromisoformat(day_off)
+            except ValueError:
+                day_off = None
+        if not isinstance(day_off, dt.date) or isinstance(day_off, dt.datetime):
+            raise item.error(f"closed_on: '{item.value}' is not a date like 2026-12-25")
+        closed.add(day_off)
+    numbers = {}
+    for name, low, high in (("minutes_per_case", 1, 480), ("counsellors", 1, 500)):
+        value = root[name].value
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            raise root[name].error(f"{name} must be a whole number from {low} to {high}")
+        numbers[name] = value
+    return ServiceHours(
+        zone=zone,
+        hours=hours,
+        closed_on=frozenset(closed),
+        minutes_per_case=numbers["minutes_per_case"],
+        counsellors=numbers["counsellors"],
+    )
+
+
+@lru_cache(maxsize=1)
+def service_hours() -> ServiceHours:
+    """The hours the action server uses (read once; a broken file stops the first use)."""
+    return load_hours(CONTENT_DIR / "handoff.yml")
+
+
+@dataclass(frozen=True)
+class Wait:
+    """Roughly when a counsellor answers: in ``minutes`` now, or from ``opens``."""
+
+    ahead: int
+    minutes: int | None = None
+    opens: dt.datetime | None = None
+
+
+def estimate(hours: ServiceHours, now: dt.datetime, ahead: int) -> Wait:
+    """``ahead`` cases before this one; counsellors work ``hours``."""
+    until = hours.open_until(now)
+    if until is not None:
+        minutes = math.ceil((ahead + 1) * hours.minutes_per_case / hours.counsellors)
+        minutes = max(5, 5 * math.ceil(minutes / 5))
+        if now + dt.timedelta(minutes=minutes) <= until:
+            return Wait(ahead=ahead, minutes=minutes)
+    return Wait(ahead=ahead, opens=hours.next_opening(now))
+
+
+def wait_text(wait: Wait, lang: str, now: dt.datetime, zone: ZoneInfo) -> str:
+    """The wait in words, in ``lang``."""
+    cat = catalogue()
+    if wait.minutes is not None:
+        if wait.ahead == 0:
+            return cat.text("handoff.wait_next", lang, minutes=wait.minutes)
+        return cat.text("handoff.wait_minutes", lang, minutes=wait.minutes, ahead=wait.ahead)
+    if wait.opens is None:
+        return cat.text("handoff.wait_unknown", lang)
+    local_now = now.astimezone(zone)
+    days = (wait.opens.date() - local_now.date()).days
+    which = {0: "today", 1: "tomorrow"}.get(days, WEEKDAYS[wait.opens.weekday()])
+    when = cat.text(f"handoff.next.{which}", lang, time=wait.opens.strftime("%H:%M"))
+    return cat.text("handoff.wait_later", lang, when=when)
+
+
+# --- what the tracker tells -------------------------------------------------------
+
+
+def _session_events(tracker: Tracker) -> list[dict[str, Any]]:
+    events = list(tracker.events)
+    starts = [i for i, e in enumerate(events) if e.get("event") == "session_started"]
+    return events[starts[-1] + 1 :] if starts else events
+
+
+def _intent(event: dict[str, Any]) -> str | None:
+    name = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+    return str(name) if name else None
+
+
+def _entities(event: dict[str, Any]) -> frozenset[tuple[str, str]]:
+    found = (event.get("parse_data") or {}).get("entities") or []
+    return frozenset(
+        (str(e.get("entity")), str(e.get("value")))
+        for e in found
+        if isinstance(e, dict) and e.get("entity") != REASON_ENTITY
+    )
+
+
+def signal(tracker: Tracker) -> str | None:
+    """``repeated_fallback``, ``repeated_question`` or None for the latest message.
+
+    Two fallbacks in a row: this message and the one before were ``nlu_fallback``.
+    The same question again: this message and the one before have the same intent
+    (one of ``QUESTION_INTENTS``) and the same entities, and the assistant answered
+    in between. Neither counts inside a form, nor right after an offer (then the
+    person chose to go on with the assistant).
+    """
+    if (tracker.active_loop or {}).get("name"):
+        return None
+    events = _session_events(tracker)
+    users = [i for i, e in enumerate(events) if e.get("event") == "user"]
+    if len(users) < 2:
+        return None
+    previous, current = events[users[-2]], events[users[-1]]
+    between = events[users[-2] + 1 : users[-1]]
+    if any(e.get("event") == "action" and e.get("name") == ACTION_OFFER for e in between):
+        return None
+    intent = _intent(current)
+    if intent == "nlu_fallback" and _intent(previous) == "nlu_fallback":
+        return "repeated_fallback"
+    answered = any(e.get("event") == "bot" for e in between)
+    if (
+        intent in QUESTION_INTENTS
+        and intent == _intent(previous)
+        and _entities(current) == _entities(previous)
+        and answered
+    ):
+        return "repeated_question"
+    return None
+
+
+def _at(event: dict[str, Any]) -> dt.datetime | None:
+    stamp = event.get("timestamp")
+    if not isinstance(stamp, (int, float)):
+        return None
+    return dt.datetime.fromtimestamp(stamp, tz=dt.timezone.utc)
+
+
+def history(tracker: Tracker, language: str) -> list[HistoryItem]:
+    """The conversation so far (this session, the last messages), for the counsellor.
+
+    Each message carries its language: the assistant's in the language it answered in
+    (the ``language`` slot then, English for languages without written replies), the
+    person's as the resolver detected it (the script alone tells Arabic from English in a
+    one-word message), else the conversation's at the time.
+    """
+    items = []
+    current = language
+    for event in _session_events(tracker):
+        if event.get("event") == "slot" and event.get("name") == "language":
+            value = event.get("value")
+            current = str(value) if is_known(value) else FALLBACK
+            continue
+        text = event.get("text")
+        if not isinstance(text, str) or not text.strip():
+            continue
+        if event.get("event") == "user":
+            detection = (event.get("parse_data") or {}).get("language_detection") or {}
+            detected = detection.get("language") if isinstance(detection, dict) else None
+            lang = str(detected) if is_known(detected) else current
+            items.append(HistoryItem(USER, text, lang, _at(event)))
+        elif event.get("event") == "bot":
+            written = reply_language_of(current)
+            items.append(HistoryItem(BOT, text.replace("\u200f", ""), written, _at(event)))
+    return items[-HISTORY_LIMIT:]
+
+
+def channel_of(tracker: Tracker) -> str | None:
+    metadata = tracker.latest_message.get("metadata") or {}
+    channel = metadata.get("channel") if isinstance(metadata, dict) else None
+    return channel if isinstance(channel, str) else None
+
+
+def reason_of(tracker: Tracker) -> str:
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    if intent == "urgent_help":
+        return "urgent_help"
+    offered = latest_entity(tracker, REASON_ENTITY)
+    return offered if offered in OFFERED_REASONS else "request_human"
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+# --- the actions ------------------------------------------------------------------
+
+ACTION_OPEN = "action_open_case"
+ACTION_OFFER = "action_offer_counsellor"
+
+
+class ActionOpenCase(Action):
+    """Opens (or adds to) the person's case and tells them when a counsellor answers."""
+
+    def name(self) -> str:
+        return ACTION_OPEN
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        lang = reply_language(tracker)
+        channel = channel_of(tracker)
+        if channel not in DELIVERABLE:  # e.g. rasa shell: nobody could answer here
+            dispatcher.utter_message(response="utter_human_contact")
+            return []
+        conversation_language = tracker.get_slot("language")
+        case_language = str(conversation_language) if is_known(conversation_language) else FALLBACK
+        reason = reason_of(tracker)
+        try:
+            store = CaseStore(default_database())
+            case, created = store.open_case(
+                tracker.sender_id,
+                channel,
+                case_language,
+                reason,
+                history=history(tracker, case_language),
+            )
+            ahead = store.ahead_of(case)
+        except (SQLAlchemyError, CaseError, OSError) as exc:
+            logger.error("could not open a case: %s", type(exc).__name__)
+            dispatcher.utter_message(response="utter_human_contact")
+            return []
+        try:
+            hours = service_hours()
+        except datafile.ContentError as exc:  # the case is open; only the wait is unknown
+            logger.error("counsellors' hours: %s", exc)
+            wait = catalogue().text("handoff.wait_unknown", lang)
+        else:
+            moment = now()
+            wait = wait_text(estimate(hours, moment, ahead), lang, moment, hours.zone)
+        if not created:
+            key = "handoff.already_open"
+        elif case.urgent:
+            key = "handoff.opened_urgent"
+        else:
+            key = "handoff.opened"
+        dispatcher.utter_message(response=key, wait=wait)
+        return [SlotSet(SIGNAL_SLOT, None)]
+
+
+class ActionOfferCounsellor(Action):
+    """After two fallbacks in a row or the same question twice: offer a counsellor."""
+
+    def name(self) -> str:
+        return ACTION_OFFER
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        key = "handoff.offer_fallback" if intent == "nlu_fallback" else "handoff.offer_repeated"
+        dispatcher.utter_message(response=key)
+        return []
+
+
+class ActionHandoffSignal(Action):
+    """Custom slot mapping of ``handoff_signal``, run after every user message."""
+
+    def name(self) -> str:
+        return "action_handoff_signal"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        value = signal(tracker)
+        if value == tracker.get_slot(SIGNAL_SLOT):
+            return []
+        return [SlotSet(SIGNAL_SLOT, value)]

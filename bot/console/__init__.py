@@ -1,0 +1,90 @@
+"""The counsellor console at ``/console`` and the gateway's side of handing over to a person.
+
+``setup_console(app)`` (one line in ``bot/app.py``) wires:
+
+- the handoff interceptor (``bot/handoff.py``): while a person has an open case
+  their messages go to the case, not to Rasa;
+- the case watch: live updates for open consoles, new cases counted and
+  announced to the counsellors' Telegram group when ``COUNSELLOR_TELEGRAM_CHAT_ID``
+  is set;
+- the console's pages (``bot/console/views.py``), the slot pages
+  (``bot/console/slots.py``) and its static files.
+
+Accounts: ``python -m bot.console add-user NAME --role counsellor|admin``.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot.console.auth import Accounts, LoginGuard, Sessions
+from bot.console.slots import SlotPages
+from bot.console.views import HERE, Console
+from bot.handoff import CaseWatch, Handoff, announcement
+from language import translation
+from pes.cases import Case, CaseStore
+
+HANDOFF: web.AppKey[Handoff] = web.AppKey("handoff", Handoff)
+CASE_WATCH: web.AppKey[CaseWatch] = web.AppKey("case_watch", CaseWatch)
+CONSOLE: web.AppKey[Console] = web.AppKey("console", Console)
+
+
+def setup_console(app: web.Application) -> None:
+    """Cases, the interceptor and the console, on the gateway's app."""
+    from bot.app import CATALOGUE, CONVERSATIONS, DATABASE, DELIVERER, SETTINGS, TELEGRAM
+
+    settings = app[SETTINGS]
+    store = CaseStore(app[DATABASE])
+    chat_id = settings.counsellor_telegram_chat_id
+
+    async def announce(case: Case) -> None:
+        if chat_id and TELEGRAM in app:
+            await app[TELEGRAM].app.bot.send_message(chat_id, announcement(case))
+
+    watch = CaseWatch(store, announce=announce if chat_id else None)
+    handoff = Handoff(store, app[CATALOGUE], translation.default(), app[DELIVERER], watch)
+    app[CASE_WATCH] = watch
+    app[HANDOFF] = handoff
+    app[CONVERSATIONS].add_interceptor(handoff.intercept)
+
+    console = Console(
+        store,
+        handoff,
+        watch,
+        Accounts(app[DATABASE]),
+        Sessions(app[DATABASE]),
+        LoginGuard(app[DATABASE]),
+        secure_cookies=settings.production,
+        pseudonym_key=settings.pseudonym_key,
+    )
+    app[CONSOLE] = console
+    router = app.router
+    router.add_get("/console", console.index)
+    router.add_get("/console/", console.index)
+    router.add_get("/console/login", console.login_page)
+    router.add_post("/console/login", console.login)
+    router.add_post("/console/logout", console.logout)
+    router.add_post("/console/language", console.language)
+    router.add_get("/console/queue", console.queue)
+    router.add_get("/console/queue/live", console.queue_live)
+    router.add_get("/console/cases/{case_id}", console.case)
+    router.add_get("/console/cases/{case_id}/live", console.case_live)
+    router.add_post("/console/cases/{case_id}/claim", console.claim)
+    router.add_post("/console/cases/{case_id}/release", console.release)
+    router.add_post("/console/cases/{case_id}/reply", console.reply)
+    router.add_post("/console/cases/{case_id}/close", console.close)
+    router.add_post("/console/cases/{case_id}/notes", console.note)
+    router.add_get("/console/audit", console.audit)
+    router.add_get("/console/events", console.events)
+    SlotPages(console, app[DATABASE]).add_routes(router)
+    router.add_static("/console/static/", HERE / "static")
+
+    async def start(app: web.Application) -> None:
+        watch.start()
+
+    async def stop(app: web.Application) -> None:
+        await watch.stop()
+        await handoff.drain()
+
+    app.on_startup.append(start)  # type: ignore[arg-type]  # aiohttp 3.9 types
+    app.on_shutdown.append(stop)  # type: ignore[arg-type]  # aiohttp 3.9 types

@@ -1,0 +1,323 @@
+"""While a counsellor has a person's case, the person's messages go to the case, not to Rasa.
+
+The action server opens cases (``actions/handoff.py``); the gateway notices
+them here:
+
+- :class:`Handoff` is the interceptor of ``Conversations``: a message from a
+  person with an open case is stored in the case (and machine translated into
+  Slovenian for the counsellor when a provider is configured), consoles are told
+  at once, and the person gets at most one short "your message went to the
+  counsellor" note every ten minutes. Rasa is not asked, so the assistant stays
+  silent; once the case is closed the next message goes to Rasa again.
+  ``/handoff_cancel`` (the "back to the assistant" button) closes the case with
+  the outcome ``withdrawn``; so does ``/delete_my_data``, which then goes on to
+  Rasa (erasure must never wait for a counsellor).
+- :meth:`Handoff.reply` sends a counsellor's reply: translated into the person's
+  language when a provider is configured (marked as machine translated),
+  otherwise as written with a line in the person's language offering an
+  interpreter; recorded and queued in the outbox in one transaction, then the
+  delivery worker is woken.
+- :class:`CaseWatch` polls the database for changes (the action server is
+  another process), wakes the consoles' live views, counts new cases in the
+  metrics and announces each new case once to the counsellors' Telegram group
+  (``COUNSELLOR_TELEGRAM_CHAT_ID``): number, priority, language and channel
+  only, never what the person wrote.
+
+Nothing here logs message text or user ids, and what people and counsellors write
+is translated with ``cache=False`` (kept in the case, not in the translator's memory).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from bot.conversation import User
+from bot.delivery import Deliverer
+from bot.rasa_client import BotMessage
+from language.catalogue import Catalogue, mark_direction
+from language.languages import FALLBACK, WORKING, is_core, is_known
+from language.translation import TranslationUnavailable, Translator
+from pes.cases import USER, Case, CaseError, CaseMessage, CaseStore
+from pes.db import utcnow
+
+try:  # the scale work's metrics module; the console works without it
+    from bot import metrics
+except ImportError:  # pragma: no cover
+    metrics = None  # type: ignore[assignment]
+
+logger = logging.getLogger(__name__)
+
+CANCEL = "/handoff_cancel"
+NOTICE_EVERY = timedelta(minutes=10)
+PASS_THROUGH = frozenset({"/delete_my_data"})  # the Telegram /delete command, the button
+PERSON = "person"  # the audit log's actor when the person themself closes their case
+
+
+class Handoff:
+    """The interceptor and the counsellor's way back to the person."""
+
+    def __init__(
+        self,
+        store: CaseStore,
+        catalogue: Catalogue,
+        translator: Translator,
+        deliverer: Deliverer,
+        watch: CaseWatch | None = None,
+    ) -> None:
+        self.store = store
+        self.catalogue = catalogue
+        self.translator = translator
+        self.deliverer = deliverer
+        self.watch = watch
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # --- the person's side ----------------------------------------------------------
+
+    async def intercept(self, user: User, text: str) -> list[BotMessage] | None:
+        """Take the turn while the person has an open case; ``None`` lets Rasa answer."""
+        if text.strip() == CANCEL:
+            return await self._cancel(user)
+        case = await asyncio.to_thread(self.store.current, user.user_id)
+        if case is None:
+            return None
+        if text.strip() in PASS_THROUGH:  # "delete my data" must reach the assistant
+            with contextlib.suppress(CaseError):
+                await asyncio.to_thread(self.store.close, case.id, PERSON, "withdrawn", force=True)
+            self._poke()
+            return None
+        try:
+            message = await asyncio.to_thread(
+                self.store.add_message, case.id, USER, text, case.language
+            )
+        except CaseError:  # closed a moment ago: the assistant answers again
+            return None
+        if metrics is not None:
+            metrics.record_message(user.channel, case.language)
+        self._poke()
+        self._translate_later(message)
+        if await asyncio.to_thread(self.store.should_notice, case.id, NOTICE_EVERY):
+            return [BotMessage(text=await self.text_for("handoff.forwarded", case.language))]
+        return []
+
+    async def _cancel(self, user: User) -> list[BotMessage]:
+        case = await asyncio.to_thread(self.store.current, user.user_id)
+        lang = case.language if case else (user.language_hint or FALLBACK)
+        if case is not None:
+            with contextlib.suppress(CaseError):
+                await asyncio.to_thread(self.store.close, case.id, PERSON, "withdrawn", force=True)
+            self._poke()
+        return [BotMessage(text=await self.text_for("handoff.resumed", lang))]
+
+    def _translate_later(self, message: CaseMessage) -> None:
+        source = message.language or FALLBACK
+        if not self.translator.enabled or source == WORKING or not is_known(source):
+            return
+        task = asyncio.get_running_loop().create_task(self._translate(message, source))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _translate(self, message: CaseMessage, source: str) -> None:
+        try:
+            text = await asyncio.to_thread(
+                self.translator.translate, message.text, source, WORKING, cache=False
+            )
+        except TranslationUnavailable:
+            return  # the console translates on view, or shows the original only
+        await asyncio.to_thread(self.store.set_translation, message.id, text, WORKING)
+        self._poke()
+
+    async def drain(self) -> None:
+        """Wait for the translations started so far (tests, shutdown)."""
+        if self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    # --- words in the person's language ----------------------------------------------
+
+    async def text_for(self, key: str, lang: str) -> str:
+        """A catalogue text in ``lang``: written by people for the core languages,
+        machine translated from English for the others (English when that fails)."""
+        if is_core(lang):
+            return mark_direction(self.catalogue.text(key, lang), lang)
+        english = self.catalogue.text(key, FALLBACK)
+        if self.translator.enabled and is_known(lang):
+            try:
+                text = await asyncio.to_thread(self.translator.translate, english, FALLBACK, lang)
+                return mark_direction(text, lang)
+            except TranslationUnavailable:
+                pass
+        return english
+
+    # --- the counsellor's side ---------------------------------------------------------
+
+    async def compose(self, case: Case, text: str, language: str) -> tuple[str, str | None, bool]:
+        """What the person receives for a counsellor's ``text`` written in ``language``:
+        (the whole text sent, the translation or None, machine translated?)."""
+        target = case.language
+        if language == target:
+            return text, None, False
+        translated: str | None = None
+        if self.translator.enabled and is_known(target):
+            try:
+                translated = await asyncio.to_thread(
+                    self.translator.translate, text, language, target, cache=False
+                )
+            except TranslationUnavailable:
+                translated = None
+        if translated is not None:
+            note = await self.text_for("handoff.reply_translated", target)
+            return f"{mark_direction(translated, target)}\n\n{note}", translated, True
+        note = await self.text_for("handoff.reply_untranslated", target)
+        return f"{text}\n\n{note}", None, False
+
+    async def reply(
+        self, case: Case, counsellor: str, text: str, language: str, *, force: bool = False
+    ) -> CaseMessage:
+        """Send a counsellor's reply to the person (through the outbox) and record it."""
+        sent_text, translation, machine = await self.compose(case, text, language)
+        if case.channel != "web":  # the web widget labels counsellor messages itself
+            label = await self.text_for("handoff.reply_label", case.language)
+            sent_text = f"{label}:\n{sent_text}"
+        first = case.first_reply_at is None
+        message = await asyncio.to_thread(
+            lambda: self.store.reply(
+                case.id,
+                counsellor,
+                text=text,
+                language=language,
+                sent={"text": sent_text},
+                sent_language=case.language,
+                translation=translation,
+                machine_translated=machine,
+                force=force,
+            )
+        )
+        if first and metrics is not None:
+            metrics.observe_queue_wait((utcnow() - case.opened_at).total_seconds())
+        self.deliverer.wake()
+        self._poke()
+        return message
+
+    async def close(self, case: Case, actor: str, outcome: str, *, force: bool = False) -> Case:
+        """Close the case; the person is told that the assistant answers again."""
+        farewell = {"text": await self.text_for("handoff.closed", case.language)}
+        closed = await asyncio.to_thread(
+            lambda: self.store.close(case.id, actor, outcome, farewell=farewell, force=force)
+        )
+        self.deliverer.wake()
+        self._poke()
+        return closed
+
+    def _poke(self) -> None:
+        if self.watch is not None:
+            self.watch.poke()
+
+
+Announcer = Callable[[Case], Awaitable[None]]
+
+
+class CaseWatch:
+    """Notices changes to cases made by any process and tells the live consoles."""
+
+    def __init__(
+        self,
+        store: CaseStore,
+        *,
+        announce: Announcer | None = None,
+        interval: float = 2.0,
+        retry_after: float = 60.0,
+    ) -> None:
+        self.store = store
+        self.announce = announce
+        self.interval = interval
+        self.retry_after = retry_after
+        self.subscribers: set[asyncio.Queue[str]] = set()
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._version: tuple[str, int] | None = None
+        self._announce_paused_until = 0.0
+        self._stopping = False
+
+    def subscribe(self) -> asyncio.Queue[str]:
+        queue: asyncio.Queue[str] = asyncio.Queue(maxsize=20)
+        self.subscribers.add(queue)
+        return queue
+
+    def unsubscribe(self, queue: asyncio.Queue[str]) -> None:
+        self.subscribers.discard(queue)
+
+    def publish(self, event: str) -> None:
+        for queue in list(self.subscribers):
+            if queue.full():  # a slow client: it only needs to know that something changed
+                with contextlib.suppress(asyncio.QueueEmpty):
+                    queue.get_nowait()
+            queue.put_nowait(event)
+
+    def poke(self) -> None:
+        """Something changed here: check now rather than at the next tick."""
+        self._wake.set()
+
+    async def check(self) -> None:
+        """One round: publish a change, count and announce new cases."""
+        version = await asyncio.to_thread(self.store.version)
+        if version != self._version:
+            if self._version is not None:
+                self.publish("changed")
+            self._version = version
+        if time.monotonic() < self._announce_paused_until:
+            return
+        for case in await asyncio.to_thread(self.store.take_unannounced):
+            if metrics is not None:
+                for reason in case.reasons[:1]:
+                    metrics.record_escalation(reason)
+            self.publish("new_case")
+            if self.announce is None:
+                continue
+            try:
+                await self.announce(case)
+            except Exception as exc:  # the group is not reachable now: try again later
+                logger.warning("announcing a new case failed: %s", type(exc).__name__)
+                await asyncio.to_thread(self.store.unannounce, case.id)
+                self._announce_paused_until = time.monotonic() + self.retry_after
+                break
+
+    async def run(self) -> None:
+        while not self._stopping:
+            try:
+                await self.check()
+            except Exception as exc:  # the database may be briefly away; keep going
+                logger.warning("case watch round failed: %s", type(exc).__name__)
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self.interval)
+            self._wake.clear()
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self.run())
+
+    async def stop(self) -> None:
+        self.publish("bye")
+        # A flag as well as cancel(): on Python 3.10 wait_for can swallow a cancellation
+        # that arrives just as the event is set.
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+
+def announcement(case: Case) -> str:
+    """What the counsellors' group reads about a new case: no personal details."""
+    priority = "VISOKA / HIGH" if case.urgent else "običajna / normal"
+    return (
+        f"Nov primer / New case #{case.id}\n"
+        f"Prednost / Priority: {priority}\n"
+        f"Jezik / Language: {case.language}\n"
+        f"Kanal / Channel: {case.channel}"
+    )

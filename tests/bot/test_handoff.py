@@ -1,0 +1,276 @@
+"""The gateway while a counsellor has a case: the person's messages go to the case, the
+counsellor's replies reach the person (web and Telegram) through the outbox, and nothing is
+lost when the gateway restarts."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import aiohttp
+import httpx
+import pytest
+from aiohttp.test_utils import TestClient
+from sqlalchemy import update
+
+from bot.app import DELIVERER, create_app
+from bot.console import CASE_WATCH, HANDOFF
+from bot.handoff import Handoff
+from bot.settings import from_env
+from language.catalogue import Catalogue
+from language.translation import TranslationConfig, Translator
+from pes.cases import USER, CaseStore
+from pes.db import Database, utcnow
+from pes.outbox import DELIVERED, PENDING, SENDING, Outbox, OutboxRow
+from pes.privacy import pseudonym
+from tests.standins.bot_api import BotApi, bot_api, message
+from tests.standins.rasa_rest import FakeRasa
+
+SESSION = "handoffsession0001"
+KEY = from_env({}).pseudonym_key
+WEB_USER = pseudonym(KEY, "web", SESSION)
+CHAT = 555001
+TG_USER = pseudonym(KEY, "telegram", str(CHAT))
+GROUP = "-100777"
+
+
+def machine(text: str, source: str, target: str) -> str:
+    """A stand-in provider: marks what it translated."""
+    return f"[{source}>{target}] {text}"
+
+
+def translator() -> Translator:
+    return Translator(TranslationConfig(provider="libre"), backend=machine)
+
+
+@pytest.fixture
+def fake() -> FakeRasa:
+    return FakeRasa(replies=[{"text": "Rasa here"}])
+
+
+def make_app(fake: FakeRasa, database: Database, **env: str) -> Any:
+    settings = from_env({"DATABASE_URL": os.environ["DATABASE_URL"], **env})
+    app = create_app(
+        settings,
+        rasa=fake.client(),
+        http=httpx.AsyncClient(transport=fake.transport),
+        database=database,
+    )
+    app[HANDOFF].translator = translator()
+    app[CASE_WATCH].interval = 0.1
+    return app
+
+
+@pytest.fixture
+async def client(aiohttp_client: Any, fake: FakeRasa, database: Database) -> TestClient:
+    return await aiohttp_client(make_app(fake, database))
+
+
+async def chat(client: TestClient, text: str) -> list[dict[str, Any]]:
+    response = await client.post(
+        "/api/chat", json={"session": SESSION, "message": text, "lang": "ar"}
+    )
+    assert response.status == 200
+    return list((await response.json())["messages"])
+
+
+async def connect(client: TestClient) -> aiohttp.ClientWebSocketResponse:
+    origin = str(client.make_url("/").origin())
+    ws = await client.ws_connect("/api/ws", headers={"Origin": origin})
+    await ws.send_json({"type": "hello", "session": SESSION, "lang": "ar"})
+    assert (await ws.receive_json(timeout=5))["type"] == "ready"
+    return ws
+
+
+async def frame_of_kind(ws: aiohttp.ClientWebSocketResponse, kind: str) -> dict[str, Any]:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        frame = await ws.receive_json(timeout=10)
+        if frame.get("kind") == kind:
+            return dict(frame)
+    raise AssertionError(f"no {kind} frame")
+
+
+async def sent(api: BotApi, count: int, timeout: float = 20.0) -> list[dict[str, Any]]:
+    """Bot API sendMessage calls, once there are ``count`` (the event loop keeps running)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        calls = api.sent("sendMessage")
+        if len(calls) >= count:
+            return calls
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"sendMessage called {len(api.sent('sendMessage'))} times, not {count}")
+
+
+def handoff_of(client: TestClient) -> Handoff:
+    return client.app[HANDOFF]
+
+
+async def test_an_open_case_takes_the_messages_and_rasa_is_not_asked(
+    client: TestClient, fake: FakeRasa, database: Database
+) -> None:
+    store = CaseStore(database)
+    assert await chat(client, "مرحبا") == [
+        {"text": "Rasa here", "buttons": [], "image": None, "dir": "ltr"}
+    ]
+    case, _ = store.open_case(WEB_USER, "web", "ar", "request_human")
+    first = await chat(client, "أحتاج مساعدة في إيجاد عمل")
+    catalogue = Catalogue.load()
+    assert [m["text"] for m in first] == [catalogue.render("handoff.forwarded", "ar")["text"]]
+    assert first[0]["dir"] == "rtl"
+    assert await chat(client, "هل أنت هناك؟") == []  # no note again for a while
+    assert len(fake.requests) == 1  # only the message before the case
+    await handoff_of(client).drain()
+    messages = [m for m in store.messages(case.id) if m.author == USER]
+    assert [m.text for m in messages] == ["أحتاج مساعدة في إيجاد عمل", "هل أنت هناك؟"]
+    assert messages[0].translation == "[ar>sl] أحتاج مساعدة في إيجاد عمل"
+    assert messages[0].machine_translated and messages[0].translation_language == "sl"
+
+    await handoff_of(client).close(store.get(case.id), "ana", "answered")  # type: ignore[arg-type]
+    assert await chat(client, "شكرا") == [
+        {"text": "Rasa here", "buttons": [], "image": None, "dir": "ltr"}
+    ]
+    assert len(fake.requests) == 2  # closing handed the conversation back
+
+
+async def test_back_to_the_assistant_and_delete_my_data(
+    client: TestClient, fake: FakeRasa, database: Database
+) -> None:
+    store = CaseStore(database)
+    case, _ = store.open_case(WEB_USER, "web", "ar", "request_human")
+    resumed = await chat(client, "/handoff_cancel")
+    assert [m["text"] for m in resumed] == [
+        Catalogue.load().render("handoff.resumed", "ar")["text"]
+    ]
+    closed = store.get(case.id)
+    assert closed is not None and closed.outcome == "withdrawn" and closed.closed_by == "person"
+    assert fake.requests == []
+    assert await chat(client, "/handoff_cancel")  # an old button: still a kind answer
+    assert fake.requests == []
+
+    again, _ = store.open_case(WEB_USER, "web", "ar", "request_human")
+    await chat(client, "/delete_my_data")
+    assert [r["message"] for r in fake.requests] == ["/delete_my_data"]  # erasure never waits
+    assert store.get(again.id).outcome == "withdrawn"  # type: ignore[union-attr]
+
+
+async def test_a_counsellor_reply_reaches_the_web_page_in_the_persons_language(
+    client: TestClient, database: Database
+) -> None:
+    store = CaseStore(database)
+    case, _ = store.open_case(WEB_USER, "web", "ar", "request_human")
+    ws = await connect(client)
+    sent = await handoff_of(client).reply(case, "ana", "Pridite v sredo ob 9.00.", "sl")
+    frame = await frame_of_kind(ws, "counsellor_reply")
+    note = Catalogue.load().render("handoff.reply_translated", "ar")["text"]
+    assert frame["text"] == f"\u200f[sl>ar] Pridite v sredo ob 9.00.\n\n{note}"
+    assert frame["dir"] == "rtl"
+    assert sent.translation == "[sl>ar] Pridite v sredo ob 9.00." and sent.machine_translated
+    assert sent.sent_text == frame["text"]
+    await asyncio.sleep(0.1)
+    assert store.outbox_states([sent.outbox_id or 0]) == {sent.outbox_id: DELIVERED}
+    after = store.get(case.id)
+    assert after is not None and after.state == "answered" and after.counsellor == "ana"
+    await ws.close()
+
+
+async def test_without_a_provider_the_reply_goes_as_written_with_an_interpreter_offer(
+    client: TestClient, database: Database
+) -> None:
+    handoff = handoff_of(client)
+    handoff.translator = Translator(TranslationConfig(provider="none"))
+    case, _ = CaseStore(database).open_case(WEB_USER, "web", "fa", "request_human")
+    sent = await handoff.reply(case, "ana", "Pridite v sredo.", "sl")
+    note = Catalogue.load().render("handoff.reply_untranslated", "fa")["text"]
+    assert sent.sent_text == f"Pridite v sredo.\n\n{note}"
+    assert sent.translation is None and not sent.machine_translated
+    same = await handoff.reply(case, "ana", "سلام", "fa")  # written in the person's language
+    assert same.sent_text == "سلام" and same.translation is None
+
+
+@pytest.fixture
+def api() -> Iterator[BotApi]:
+    with bot_api() as stand_in:
+        yield stand_in
+
+
+async def test_telegram_person_group_announcement_and_reply_through_the_same_sender(
+    aiohttp_client: Any, fake: FakeRasa, database: Database, api: BotApi
+) -> None:
+    app = make_app(
+        fake,
+        database,
+        TELEGRAM_TOKEN=api.token,
+        TELEGRAM_API_URL=api.url,
+        COUNSELLOR_TELEGRAM_CHAT_ID=GROUP,
+    )
+    await aiohttp_client(app)
+    api.push({"message": message(CHAT, "Здравствуйте", language_code="ru")})
+    await sent(api, 1)
+    store = CaseStore(database)
+    case, _ = store.open_case(TG_USER, "telegram", "ru", "urgent_help")  # as the action server does
+
+    group = [c for c in await sent(api, 2) if str(c["chat_id"]) == GROUP]
+    assert group and group[0]["text"] == (
+        f"Nov primer / New case #{case.id}\nPrednost / Priority: VISOKA / HIGH\n"
+        "Jezik / Language: ru\nKanal / Channel: telegram"
+    )
+
+    api.push({"message": message(CHAT, "Мне негде спать сегодня", language_code="ru")})
+    calls = await sent(api, 3)
+    assert calls[-1]["text"] == Catalogue.load().render("handoff.forwarded", "ru")["text"]
+    assert len(fake.requests) == 1
+
+    await app[HANDOFF].reply(case, "ana", "Pokličite nas na 080 1722.", "sl")
+    reply = (await sent(api, 4))[-1]
+    assert str(reply["chat_id"]) == str(CHAT)
+    label = Catalogue.load().text("handoff.reply_label", "ru")
+    assert reply["text"].startswith(f"{label}:\n[sl>ru] Pokličite nas na 080 1722.")
+    assert "Мне негде спать" not in json.dumps(
+        [c for c in api.calls if str(c.get("chat_id")) == GROUP]
+    )
+
+
+async def test_cases_and_undelivered_replies_survive_a_restart(
+    aiohttp_client: Any, fake: FakeRasa, database: Database
+) -> None:
+    store = CaseStore(database)
+    case, _ = store.open_case(WEB_USER, "web", "ar", "request_human")
+    first = await aiohttp_client(make_app(fake, database))
+    await chat(first, "مرحبا؟")
+    sent = await first.app[HANDOFF].reply(case, "ana", "Dober dan.", "sl")  # nobody is connected
+    await first.close()
+
+    restarted = await aiohttp_client(make_app(fake, database))
+    assert await chat(restarted, "ما زلت هنا") == []  # still with the counsellor
+    assert fake.requests == []
+    assert [i.id for i in Outbox(database).pending(WEB_USER)] == [sent.outbox_id]  # not lost
+    ws = await connect(restarted)  # the person comes back
+    # A reply that found nobody waits out the outbox's back-off (30 s; 2 min if the old
+    # process stopped in the middle of a try) before the next one: pretend that time has
+    # passed rather than sleep through it.
+    with database.session() as session:
+        state = session.get(OutboxRow, sent.outbox_id).state
+        assert state in (PENDING, SENDING)
+        session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == sent.outbox_id)
+            .values(state=PENDING, not_before=utcnow() - timedelta(seconds=1))
+        )
+    restarted.app[DELIVERER].wake()
+    frame = await frame_of_kind(ws, "counsellor_reply")
+    assert frame["text"].startswith("\u200f[sl>ar] Dober dan.")
+    await asyncio.sleep(0.1)
+    with database.session() as session:
+        assert session.get(OutboxRow, sent.outbox_id).state == DELIVERED
+    assert [m.text for m in store.messages(case.id) if m.author == USER] == [
+        "مرحبا؟",
+        "ما زلت هنا",
+    ]
+    await ws.close()
+    assert Outbox(database).pending(WEB_USER) == []
