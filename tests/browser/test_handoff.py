@@ -1,0 +1,235 @@
+"""A person asks for a counsellor in Arabic in the web chat; a counsellor logs in to the console,
+reads the message translated into Slovenian, answers in Slovenian, and the person's page shows
+the answer in Arabic. Real headless Chromium, the real stack (NLU, rules, action server,
+gateway) with the loopback translation stand-in as its provider.
+
+Screenshots go to var/artefacts/. Chromium comes from scripts/browser-deps.sh; where it
+cannot be installed, ``PES_BROWSER_TESTS_OPTIONAL=1`` lets these tests skip instead of fail.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from language.catalogue import Catalogue
+from pes.cases import CaseStore
+from pes.db import Database
+from tests.browser.conftest import ARTEFACTS, CHROMIUM, CHROMIUM_ARGS, MODEL, free_port
+from tests.conftest import ROOT
+from tests.standins.translation_api import StandIn, translation_api
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "counsellor password 1"
+REQUEST = "أريد أن أتحدث مع موظف حقيقي من فضلك"
+REQUEST_SL = "Rad bi govoril s pravim uslužbencem, prosim."
+FOLLOW_UP = "أبحث عن عمل كسائق"
+FOLLOW_UP_SL = "Iščem delo kot voznik."
+REPLY_SL = "Pozdravljeni, sem Ana. Kakšno delo ste opravljali doma?"
+REPLY_AR = "مرحبًا، أنا آنا. ما العمل الذي كنت تقوم به في بلدك؟"
+WIDGET = "#pes-chat-widget"
+
+
+@dataclass
+class HandoffStack:
+    url: str
+    database_url: str
+    translations: StandIn
+    process: subprocess.Popen[str]
+    output: collections.deque[str] = field(default_factory=lambda: collections.deque(maxlen=300))
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HandoffStack]:
+    model = os.environ.get("RASA_MODEL", "").strip() or str(MODEL)
+    if not Path(model).exists():
+        pytest.skip("needs a trained model: `make train` (make test trains before it runs pytest)")
+    with translation_api() as translations:
+        translations.dictionary.update(
+            {
+                ("ar", "sl", REQUEST): REQUEST_SL,
+                ("ar", "sl", FOLLOW_UP): FOLLOW_UP_SL,
+                ("sl", "ar", REPLY_SL): REPLY_AR,
+            }
+        )
+        ports = {name: str(free_port()) for name in ("RASA_PORT", "ACTION_PORT", "GATEWAY_PORT")}
+        database_url = f"sqlite:///{tmp_path_factory.mktemp('handoff-stack') / 'stack.db'}"
+        env = {
+            **os.environ,
+            **ports,
+            "RASA_MODEL": model,
+            "ACTION_SERVER_URL": f"http://127.0.0.1:{ports['ACTION_PORT']}/webhook",
+            "DATABASE_URL": database_url,
+            "RASA_HOST": "127.0.0.1",
+            "ACTION_HOST": "127.0.0.1",
+            "GATEWAY_HOST": "127.0.0.1",
+            "TRANSLATION_PROVIDER": "google",
+            "TRANSLATION_API_URL": translations.url,
+        }
+        created = subprocess.run(
+            [sys.executable, "-m", "bot.console", "add-user", "ana", "--role", "counsellor"],
+            cwd=ROOT,
+            env=env,
+            input=PASSWORD + "\n",
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert created.returncode == 0, created.stderr
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot.stack"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        running = HandoffStack(
+            f"http://127.0.0.1:{ports['GATEWAY_PORT']}", database_url, translations, process
+        )
+        started = threading.Event()
+
+        def drain() -> None:  # keep reading, or the stack blocks on a full pipe
+            assert process.stdout is not None
+            for line in process.stdout:
+                running.output.append(line)
+                if "The assistant is running" in line:
+                    started.set()
+
+        threading.Thread(target=drain, daemon=True).start()
+        deadline = time.monotonic() + 300
+        while not started.wait(1) and process.poll() is None and time.monotonic() < deadline:
+            pass
+        if not started.is_set():
+            process.kill()
+            pytest.fail("the stack did not start:\n" + "".join(running.output)[-6000:])
+        try:
+            yield running
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        if os.environ.get("PES_BROWSER_TESTS_OPTIONAL") == "1":
+            pytest.skip("Chromium is missing and PES_BROWSER_TESTS_OPTIONAL=1")
+        pytest.fail("Chromium is missing: run `make browser-deps`")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def watch_errors(page: Page) -> list[str]:
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
+def send(page: Page, text: str) -> None:
+    box = page.get_by_role("textbox")
+    box.fill(text)
+    box.press("Enter")
+
+
+def bot_rows(page: Page, text: str) -> object:
+    return page.locator(f"{WIDGET} [role=log] .row.bot").filter(has_text=text)
+
+
+def test_arabic_request_slovenian_counsellor_arabic_reply(
+    chromium: Browser, stack: HandoffStack
+) -> None:
+    catalogue = Catalogue.load()
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+
+    # The person, on a phone set to Arabic, asks for a person in the web chat.
+    person = chromium.new_context(viewport={"width": 360, "height": 740}, locale="ar")
+    person.set_default_timeout(60_000)
+    chat = person.new_page()
+    chat_errors = watch_errors(chat)
+    chat.goto(stack.url + "/")
+    chat.get_by_role("button", name=re.compile("chat", re.IGNORECASE)).click()
+    expect(chat.get_by_role("textbox")).to_be_focused()
+    send(chat, REQUEST)
+    opened = catalogue.text("handoff.opened", "ar", wait="").split(".")[0]
+    expect(bot_rows(chat, opened)).to_have_count(1)  # type: ignore[attr-defined]
+    send(chat, FOLLOW_UP)  # from now on this goes to the counsellor, not the assistant
+    forwarded = catalogue.text("handoff.forwarded", "ar").split(".")[0]
+    expect(bot_rows(chat, forwarded)).to_have_count(1)  # type: ignore[attr-defined]
+
+    database = Database(stack.database_url)
+    try:
+        cases = CaseStore(database).queue()
+        assert [(c.language, c.channel, c.reasons) for c in cases] == [
+            ("ar", "web", ("request_human",))
+        ]
+        case_id = cases[0].id
+    finally:
+        database.dispose()
+
+    # The counsellor logs in and opens the case from the live queue.
+    counsellor = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="sl")
+    counsellor.set_default_timeout(30_000)
+    console = counsellor.new_page()
+    console_errors = watch_errors(console)
+    console.goto(stack.url + "/console")
+    console.get_by_label("Uporabniško ime").fill("ana")
+    console.get_by_label("Geslo").fill(PASSWORD)
+    console.get_by_role("button", name="Prijava").click()
+    expect(console.get_by_role("heading", name="Čakalna vrsta")).to_be_visible()
+    console.get_by_role("link", name=f"Odpri #{case_id}").click()
+
+    # Each message of the person: the Arabic original and the Slovenian translation side by side.
+    request_row = console.locator(".msg.user").filter(has_text=REQUEST)
+    expect(request_row.locator(".original")).to_contain_text(REQUEST)
+    expect(request_row.locator(".translation")).to_contain_text(REQUEST_SL)
+    expect(request_row.locator(".translation")).to_contain_text("strojni prevod")
+    follow_up_row = console.locator(".msg.user").filter(has_text=FOLLOW_UP)
+    expect(follow_up_row.locator(".translation")).to_contain_text(FOLLOW_UP_SL)
+
+    # The counsellor answers in Slovenian.
+    console.get_by_label("Odgovor", exact=True).fill(REPLY_SL)
+    expect(console.get_by_label("Pišem v jeziku")).to_have_value("sl")
+    console.get_by_role("button", name="Pošlji").click()
+    sent_row = console.locator(".msg.counsellor").filter(has_text=REPLY_SL)
+    expect(sent_row.locator(".translation")).to_contain_text(REPLY_AR)  # what the person got
+    console.screenshot(path=str(ARTEFACTS / "console-case-ar.png"), full_page=True)
+
+    # The person's page shows the reply, in Arabic, marked as machine translated.
+    reply = chat.locator(f"{WIDGET} [role=log] .row.counsellor")
+    expect(reply).to_contain_text(REPLY_AR, timeout=30_000)
+    expect(reply).to_contain_text(catalogue.text("handoff.reply_translated", "ar"))
+    expect(reply).to_have_attribute("dir", "rtl")
+    chat.screenshot(path=str(ARTEFACTS / "widget-counsellor-reply-ar.png"))
+    expect(sent_row).to_contain_text("dostavljeno", timeout=15_000)  # live update of the view
+
+    # Closing the case hands the person back to the assistant.
+    console.get_by_label("Zaključi z izidom").select_option("answered")
+    console.get_by_role("button", name="Zaključi", exact=True).click()
+    expect(console.get_by_role("heading", name="Čakalna vrsta")).to_be_visible()
+    closed = catalogue.text("handoff.closed", "ar").split(".")[0]
+    expect(chat.locator(f"{WIDGET} [role=log]")).to_contain_text(closed, timeout=30_000)
+
+    asked = [r for r in stack.translations.requests if r.get("q") in (REQUEST, REPLY_SL)]
+    assert {r["q"] for r in asked} == {REQUEST, REPLY_SL}
+    assert chat_errors == [] and console_errors == []
+    person.close()
+    counsellor.close()
