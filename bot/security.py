@@ -1,0 +1,147 @@
+"""Hostile input, for every channel: text cleaned before Rasa sees it, floods slowed down.
+
+``clean_text`` runs on every user message in ``Conversations.handle`` (the one
+path of the web chat, the widget and Telegram):
+
+- control characters go (tabs become spaces; CR, NEL, U+2028/U+2029 become line breaks);
+- invisible format characters go: zero-width spaces, byte-order marks, word
+  joiners, tag characters, and every bidirectional control (LRE, RLE, PDF,
+  LRO, RLO, LRI, RLI, FSI, PDI, LRM, RLM, ALM), so nobody can make a message
+  read differently in the counsellors' console than it does to the assistant.
+  ZERO WIDTH NON-JOINER (U+200C) stays: Persian writes it inside words
+  (می‌خواهم); ZERO WIDTH JOINER (U+200D) stays too (emoji sequences). Runs of
+  them shrink to one;
+- lone surrogates go (they cannot be stored or sent on);
+- Unicode NFC, so the same word is always the same characters;
+- a character, emoji or grapheme repeated more than three times in a row is cut
+  to three ("!!!!!!!!" → "!!!", an emoji flood → three), digits excepted;
+  more than four combining marks on one letter are cut to four ("Zalgo" text);
+- blank runs become one space, more than one empty line becomes one.
+
+``InputGuard`` is the first interceptor of ``Conversations``: an empty or
+over-long message gets a polite answer, and a sender who writes faster than
+``PER_MINUTE`` messages a minute (after a burst of ``BURST``) is told once,
+politely and in their language, to slow down; further messages in the same
+flood are dropped without an answer until the bucket refills.
+"""
+
+from __future__ import annotations
+
+import time
+import unicodedata
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import regex
+from aiohttp import web
+
+from bot.rasa_client import BotMessage
+from language.catalogue import Catalogue
+from language.languages import FALLBACK, WORKING, is_core
+
+if TYPE_CHECKING:  # bot.conversation imports clean_text from here
+    from bot.conversation import User
+
+PER_MINUTE = 30
+BURST = 10
+MAX_SENDERS = 100_000
+
+_NEWLINES = regex.compile(r"\r\n|[\r\u0085\u2028\u2029]")
+# Control, format and surrogate characters, except tab/newline and ZWNJ/ZWJ.
+_INVISIBLE = regex.compile(r"[[\p{Cc}\p{Cf}\p{Cs}]--[\t\n\u200c\u200d]]", flags=regex.V1)
+_JOINERS = regex.compile(r"([\u200c\u200d])[\u200c\u200d]+")
+_EDGE_JOINERS = regex.compile(r"^[\u200c\u200d\s]+|[\u200c\u200d\s]+$")
+_REPEATED = regex.compile(r"((?![\d\s])\X)\1{3,}")
+_MARKS = regex.compile(r"(\p{M}{4})\p{M}+")
+_BLANKS = regex.compile(r"[^\S\n]+")
+_EMPTY_LINES = regex.compile(r" ?\n(?: ?\n)+ ?")
+
+
+def clean_text(text: str) -> str:
+    """The message as the assistant should read it (see the module's docstring)."""
+    text = _NEWLINES.sub("\n", text).replace("\t", " ")
+    text = _INVISIBLE.sub("", text)
+    text = unicodedata.normalize("NFC", text)
+    text = _JOINERS.sub(r"\1", text)
+    text = _MARKS.sub(r"\1", text)
+    text = _REPEATED.sub(lambda m: m.group(1) * 3, text)
+    text = _BLANKS.sub(" ", text)
+    text = _EMPTY_LINES.sub("\n\n", text)
+    return str(_EDGE_JOINERS.sub("", text))
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    updated: float
+    warned: bool = False
+
+
+class FloodLimiter:
+    """A token bucket per sender: ``per_minute`` messages a minute after a ``burst``."""
+
+    def __init__(
+        self,
+        per_minute: int = PER_MINUTE,
+        burst: int = BURST,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.rate = per_minute / 60.0
+        self.burst = float(burst)
+        self.clock = clock
+        self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
+
+    def take(self, sender: str) -> str:
+        """``ok`` (go ahead), ``warn`` (first refusal: tell them) or ``drop`` (refused again)."""
+        now = self.clock()
+        bucket = self._buckets.pop(sender, None) or _Bucket(self.burst, now)
+        bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.updated) * self.rate)
+        bucket.updated = now
+        self._buckets[sender] = bucket
+        while len(self._buckets) > MAX_SENDERS:
+            self._buckets.popitem(last=False)
+        if bucket.tokens >= 1.0:
+            bucket.tokens -= 1.0
+            bucket.warned = False
+            return "ok"
+        if bucket.warned:
+            return "drop"
+        bucket.warned = True
+        return "warn"
+
+
+class InputGuard:
+    """The first interceptor: empty, too long and too fast get a polite answer."""
+
+    def __init__(
+        self, catalogue: Catalogue, max_chars: int, limiter: FloodLimiter | None = None
+    ) -> None:
+        self.catalogue = catalogue
+        self.max_chars = max_chars
+        self.limiter = limiter or FloodLimiter()
+
+    def polite(self, key: str, hint: str | None) -> list[BotMessage]:
+        langs = [hint] if hint and is_core(hint) else [FALLBACK, WORKING]
+        return [BotMessage(text=self.catalogue.render(key, lang)["text"]) for lang in langs]
+
+    async def __call__(self, user: User, text: str) -> list[BotMessage] | None:
+        verdict = self.limiter.take(user.user_id)
+        if verdict == "drop":
+            return []
+        if verdict == "warn":
+            return self.polite("gateway.too_fast", user.language_hint)
+        if not text:
+            return self.polite("gateway.empty", user.language_hint)
+        if len(text) > self.max_chars:
+            return self.polite("gateway.too_long", user.language_hint)
+        return None
+
+
+def setup_security(app: web.Application) -> None:
+    """Put the input guard in front of every other interceptor."""
+    from bot.app import CATALOGUE, CONVERSATIONS, SETTINGS
+
+    guard = InputGuard(app[CATALOGUE], app[SETTINGS].max_message_chars)
+    app[CONVERSATIONS].interceptors.insert(0, guard)
