@@ -10,7 +10,7 @@ RASA   := $(ENV) $(BIN)/rasa
 PY     := $(ENV) $(BIN)/python
 STAMP  := $(VENV)/.installed-lock
 
-.PHONY: help setup run train test lint typecheck unit validate rasa-test nlu-test eval shell clean
+.PHONY: help setup run train test lint typecheck unit validate rasa-test nlu-test eval shell clean test-scale bench browser-deps
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -28,7 +28,7 @@ run: train  ## set everything up and run the whole assistant (Ctrl-C stops it)
 	$(PY) -m bot.stack
 
 shell: train  ## talk to the assistant in the terminal (rasa shell)
-	$(ENV) ( $(BIN)/rasa run actions --actions actions --port $$ACTION_PORT >var/actions.log 2>&1 & trap 'kill %1' EXIT; $(BIN)/rasa shell -m models )
+	$(ENV) ( $(BIN)/python -m actions --port $$ACTION_PORT >var/actions.log 2>&1 & trap 'kill %1' EXIT; $(BIN)/rasa shell -m models )
 
 lint: setup  ## ruff
 	$(BIN)/ruff check .
@@ -37,7 +37,10 @@ lint: setup  ## ruff
 typecheck: setup  ## mypy
 	$(BIN)/mypy
 
-unit: setup  ## pytest
+browser-deps:  ## Debian's chromium and axe-core for the browser tests (tests/browser)
+	@scripts/browser-deps.sh
+
+unit: setup browser-deps  ## pytest
 	$(PY) -m pytest
 
 validate: setup  ## rasa data validate
@@ -53,7 +56,13 @@ nlu-test: train  ## NLU on the held-out test set (never trained on)
 eval: train  ## per-language intent accuracy, macro F1 and reply language on held-out data
 	$(PY) -m scripts.evaluate
 
-test: lint typecheck validate train unit rasa-test nlu-test  ## set up and run every test
+test-scale: train  ## two Rasa replicas on PostgreSQL + Redis, one killed mid-run: no turn lost
+	PES_SCALE_TEST=1 $(PY) -m pytest tests/scale -q
+
+bench: train  ## closed-loop load: ours vs a stock `rasa init` assistant (docs/performance.md)
+	$(PY) -m scripts.bench
+
+test: lint typecheck validate train unit rasa-test nlu-test test-scale  ## set up and run every test
 
 clean:  ## remove trained models and local data (keeps .venv)
 	rm -rf models/* var/*

@@ -18,7 +18,13 @@ from language.resolution import resolve
 def _detection(tracker: Tracker) -> tuple[Detection | None, str | None]:
     raw = tracker.latest_message.get("language_detection") or {}
     if not isinstance(raw, dict) or not raw.get("language"):
-        return None, normalise_code(raw.get("hint")) if isinstance(raw, dict) else None
+        # Payloads (buttons, deep links, the widget's silent /greet) skip the NLU
+        # pipeline: the channel's language hint is then only in the metadata.
+        hint = raw.get("hint") if isinstance(raw, dict) else None
+        metadata = tracker.latest_message.get("metadata") or {}
+        if not hint and isinstance(metadata, dict):
+            hint = metadata.get("language")
+        return None, normalise_code(hint)
     detection = Detection(
         language=normalise_code(raw.get("language")),
         confidence=float(raw.get("confidence") or 0.0),

@@ -10,16 +10,16 @@ from aiohttp import web
 from bot.app import create_app
 from bot.settings import SettingsError, settings
 from pes.datafile import ContentError
+from runtime import logging as logs
 
 
 def main() -> int:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    logs.configure("text")
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)  # no client addresses in logs
     logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
         config = settings()
+        logs.configure(config.log_format)  # LOG_FORMAT: json lines without message text
         app = create_app(config)
     except (SettingsError, ContentError) as exc:
         print(f"gateway: {exc}", file=sys.stderr)

@@ -5,17 +5,24 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import traceback
 from pathlib import Path
 from typing import Any
 
 import httpx
 from aiohttp import web
 
+from bot import metrics
+from bot.console import setup_console
 from bot.conversation import Conversations, User
 from bot.delivery import Deliverer
+from bot.privacy import setup_privacy
 from bot.rasa_client import BotMessage, RasaClient, RasaUnavailable
+from bot.reminders import setup_reminders
+from bot.security import clean_text, setup_security
 from bot.settings import Settings
 from bot.telegram import TelegramChannel, TelegramSettings
+from bot.web import setup_web
 from language.catalogue import Catalogue, text_direction
 from language.languages import FALLBACK, WORKING, is_core, normalise_code
 from pes.db import Database
@@ -26,7 +33,6 @@ logger = logging.getLogger(__name__)
 
 STATIC = Path(__file__).resolve().parent / "static"
 SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-_CONTROL = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]")
 
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings", Settings)
 RASA: web.AppKey[RasaClient] = web.AppKey("rasa", RasaClient)
@@ -66,7 +72,9 @@ async def chat(request: web.Request) -> web.Response:
     """One user message from the web chat to Rasa and back."""
     try:
         body = await request.json()
-    except ValueError:
+    except web.HTTPRequestEntityTooLarge:
+        return polite(request, "gateway.too_long", None, 413)
+    except (ValueError, RecursionError):  # not JSON, or nested too deep to parse
         body = None
     if not isinstance(body, dict):
         return polite(request, "gateway.bad_request", None, 400)
@@ -74,12 +82,12 @@ async def chat(request: web.Request) -> web.Response:
     session, text = body.get("session"), body.get("message")
     if not isinstance(session, str) or not SESSION_ID.match(session) or not isinstance(text, str):
         return polite(request, "gateway.bad_request", lang, 400)
-    text = _CONTROL.sub("", text).strip()
+    settings = request.app[SETTINGS]
+    if len(text) > settings.max_message_chars:  # as sent, before cleaning
+        return polite(request, "gateway.too_long", lang, 413)
+    text = clean_text(text)
     if not text:
         return polite(request, "gateway.empty", lang, 400)
-    settings = request.app[SETTINGS]
-    if len(text) > settings.max_message_chars:
-        return polite(request, "gateway.too_long", lang, 413)
     user = User(
         channel="web",
         user_id=pseudonym(settings.pseudonym_key, "web", session),
@@ -103,7 +111,8 @@ async def healthz(request: web.Request) -> web.Response:
             return False
         return response.status_code == 200
 
-    rasa_ok, actions_ok = await asyncio.gather(request.app[RASA].healthy(), action_server())
+    replicas, actions_ok = await asyncio.gather(request.app[RASA].replica_health(), action_server())
+    rasa_ok = any(replicas.values())
     components = {
         "gateway": "ok",
         "rasa": "ok" if rasa_ok else "down",
@@ -111,23 +120,48 @@ async def healthz(request: web.Request) -> web.Response:
     }
     healthy = rasa_ok and actions_ok
     return web.json_response(
-        {"status": "ok" if healthy else "degraded", "components": components},
+        {
+            "status": "ok" if healthy else "degraded",
+            "components": components,
+            "rasa_replicas": {"up": sum(replicas.values()), "total": len(replicas)},
+        },
         status=200 if healthy else 503,
+    )
+
+
+async def livez(request: web.Request) -> web.Response:
+    """Liveness: the gateway's event loop answers (restart the process if not)."""
+    return web.json_response({"status": "ok"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    """Readiness: at least one Rasa replica answers, so user messages can be served."""
+    ready = await request.app[RASA].healthy()
+    return web.json_response(
+        {"status": "ready" if ready else "not ready"}, status=200 if ready else 503
     )
 
 
 @web.middleware
 async def security_headers(request: web.Request, handler: Any) -> web.StreamResponse:
-    response: web.StreamResponse = await handler(request)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "no-referrer")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault(
+    try:
+        response: web.StreamResponse = await handler(request)
+    except web.HTTPException as exc:  # redirects, 404, 413 ... get them too
+        _secure(exc.headers)
+        raise
+    _secure(response.headers)
+    return response
+
+
+def _secure(headers: Any) -> None:
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "no-referrer")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault(
         "Content-Security-Policy",
         "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
         "frame-ancestors 'none'",
     )
-    return response
 
 
 @web.middleware
@@ -138,8 +172,16 @@ async def error_handler(request: web.Request, handler: Any) -> web.StreamRespons
         return response
     except web.HTTPException:
         raise
-    except Exception:
-        logger.exception("unhandled error on %s %s", request.method, request.path)
+    except Exception as exc:
+        # The type and the code path, never the exception's text (it may quote a message).
+        frames = "".join(traceback.format_tb(exc.__traceback__))
+        logger.error(
+            "unhandled error on %s %s: %s\n%s",
+            request.method,
+            request.path,
+            type(exc).__name__,
+            frames,
+        )
         return polite(request, "gateway.unavailable", None, 500)
 
 
@@ -168,9 +210,14 @@ def create_app(
     database: Database | None = None,
 ) -> web.Application:
     """The gateway application; tests pass their own clients."""
-    app = web.Application(middlewares=[error_handler, security_headers], client_max_size=64 * 1024)
+    app = web.Application(
+        middlewares=[metrics.middleware, error_handler, security_headers],
+        client_max_size=64 * 1024,
+    )
     app[SETTINGS] = settings
-    app[RASA] = rasa or RasaClient(settings.rasa_url, timeout=settings.rasa_timeout)
+    app[RASA] = rasa or RasaClient(
+        settings.rasa_urls or (settings.rasa_url,), timeout=settings.rasa_timeout
+    )
     app[HTTP] = http or httpx.AsyncClient()
     app[CATALOGUE] = catalogue or Catalogue.load()
     app[DATABASE] = database or Database(settings.database_url)
@@ -183,7 +230,19 @@ def create_app(
     app.router.add_get("/", index)
     app.router.add_post("/api/chat", chat)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/livez", livez)
+    app.router.add_get("/readyz", readyz)
+    app.router.add_get(
+        "/metrics",
+        metrics.handler(
+            settings.metrics_token, enabled=bool(settings.metrics_token or not settings.production)
+        ),
+    )
     app.router.add_static("/static/", STATIC)
+    setup_web(app)
+    setup_security(app)
+    setup_privacy(app)
+    setup_reminders(app)
     if settings.telegram_token:
         channel = TelegramChannel(
             TelegramSettings(
@@ -199,4 +258,5 @@ def create_app(
         app[TELEGRAM] = channel
         app[DELIVERER].register("telegram", channel.deliver)
         app.router.add_post("/telegram/webhook", channel.webhook)
+    setup_console(app)
     return app

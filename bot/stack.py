@@ -35,7 +35,7 @@ class Service:
 def services(env: dict[str, str]) -> list[Service]:
     rasa_cmd = [
         str(BIN / "rasa"), "run",
-        "--model", "models",
+        "--model", env.get("RASA_MODEL", "").strip() or "models",
         "--interface", env["RASA_HOST"],
         "--port", env["RASA_PORT"],
         "--credentials", "credentials.yml",
@@ -44,17 +44,25 @@ def services(env: dict[str, str]) -> list[Service]:
     token = env.get("RASA_AUTH_TOKEN", "").strip()
     if token:
         rasa_cmd += ["--enable-api", "--auth-token", token]
+    # JSON log lines without message text (runtime/logging.py), as the gateway's LOG_FORMAT.
+    log_format = env.get("LOG_FORMAT", "").strip().lower()
+    if log_format == "json" or (not log_format and env.get("APP_ENV") == "production"):
+        logging_args = ["--logging-config-file", "runtime/logging.yml"]
+    else:
+        logging_args = []
+    rasa_cmd += logging_args
     return [
         Service(
             "actions",
+            # `rasa run actions`, bound to ACTION_HOST and without echoing trackers on errors
+            # rasa-sdk's own parser spells this option --logging-config_file
             [
-                str(BIN / "rasa"),
-                "run",
-                "actions",
-                "--actions",
+                sys.executable,
+                "-m",
                 "actions",
                 "--port",
                 env["ACTION_PORT"],
+                *[a.replace("config-file", "config_file") for a in logging_args],
             ],
             f"http://{env['ACTION_HOST']}:{env['ACTION_PORT']}/health",
         ),
@@ -136,6 +144,10 @@ def main() -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
+    if env.get("APP_ENV", "development").strip().lower() != "production":
+        # DEMO appointment slots when there are none (never in production): pes/appointments.py
+        cmd = [sys.executable, "-m", "pes.appointments", "seed-demo"]
+        subprocess.run(cmd, cwd=ROOT, env=env, check=False)  # noqa: S603 (our own fixed command)
     print("stack: starting the action server, the Rasa server and the gateway …", flush=True)
     stack.start()
     code = 0

@@ -291,13 +291,15 @@ class TelegramChannel:
     async def webhook(self, request: web.Request) -> web.Response:
         """Telegram's webhook: 403 unless the secret token matches (compared in constant time)."""
         expected = (self.config.webhook_secret or "").encode()
-        given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "").encode()
+        given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "").encode(errors="replace")
         if not expected or not hmac.compare_digest(given, expected):
             return web.Response(status=403)
         try:
             data = await request.json()
-            update = Update.de_json(data, self.app.bot)
-        except (ValueError, TypeError, KeyError):
+            update = Update.de_json(data, self.app.bot) if isinstance(data, dict) else None
+        except web.HTTPException:
+            raise
+        except Exception:  # whatever python-telegram-bot makes of a malformed update
             return web.Response(status=400)
         if update is None:
             return web.Response(status=400)

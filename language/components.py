@@ -139,7 +139,8 @@ class LanguageResolver(GraphComponent):
             if source in EXTENDED and self.translator.enabled:
                 # The model understands the core languages; others go through English.
                 try:
-                    message.set(TEXT, self.translator.translate(text, source, FALLBACK))
+                    english = self.translator.translate(text, source, FALLBACK, cache=False)
+                    message.set(TEXT, english)
                     detection["translated_from"] = source
                 except translation.TranslationUnavailable:
                     detection["translated_from"] = None

@@ -9,6 +9,7 @@ gets the same replies. It reads the conversation's ``language`` slot, which the
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from typing import Any
 
@@ -58,9 +59,13 @@ class LocalisedNLG(NaturalLanguageGenerator):
         wanted = tracker.get_slot(LANGUAGE_SLOT)
         lang = reply_language(tracker)
         try:
+            # "language" rides along to the REST channel for the gateway's metrics.
             if wanted and is_known(wanted) and not is_core(wanted):
-                return await self._extended(utter_action, str(wanted), kwargs)
-            return self.catalogue.render(utter_action, lang, **kwargs)
+                return {
+                    **await self._extended(utter_action, str(wanted), kwargs),
+                    "language": wanted,
+                }
+            return {**self.catalogue.render(utter_action, lang, **kwargs), "language": lang}
         except (MissingReply, KeyError) as exc:
             logger.error("no reply for key %s (%s): %s", utter_action, lang, type(exc).__name__)
             return None
@@ -69,10 +74,11 @@ class LocalisedNLG(NaturalLanguageGenerator):
         """A language without written replies: machine translated, or English and Slovenian."""
         english = self.catalogue.render(key, FALLBACK, **values)
         loop = asyncio.get_running_loop()
+        # A reply filled in from someone's conversation is theirs: not kept in the cache.
+        personal = bool(self.catalogue.entry(key, FALLBACK).placeholders)
+        translate = functools.partial(self.translator.translate, cache=not personal)
         try:
-            text = await loop.run_in_executor(
-                None, self.translator.translate, english["text"], FALLBACK, lang
-            )
+            text = await loop.run_in_executor(None, translate, english["text"], FALLBACK, lang)
             notice = self.catalogue.text("translation.notice", lang)
             if not self.catalogue.has_own(lang, "translation.notice"):
                 notice = await loop.run_in_executor(

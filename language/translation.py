@@ -4,6 +4,12 @@ deep-translator does the provider protocols (``TRANSLATION_PROVIDER``: google,
 deepl, microsoft, libre, mymemory); this module adds what it lacks: a timeout
 on every call, a circuit breaker, a cache, and protection of names, numbers
 and links. ``TRANSLATION_PROVIDER=none`` (the default) keeps everything offline.
+
+The cache holds no one's words: callers pass ``cache=False`` for anything a
+person wrote or anything filled in from their conversation (``components.py``
+for messages, ``nlg.py`` for replies with placeholders), so it keeps only the
+catalogue's fixed texts and their translations, and "delete my data" has
+nothing to erase here.
 """
 
 from __future__ import annotations
@@ -162,15 +168,19 @@ class Translator:
             raise TranslationUnavailable("empty translation")
         return result
 
-    def translate(self, text: str, source: str, target: str) -> str:
-        """``text`` in ``target``; raises TranslationUnavailable rather than wait or guess."""
+    def translate(self, text: str, source: str, target: str, *, cache: bool = True) -> str:
+        """``text`` in ``target``; raises TranslationUnavailable rather than wait or guess.
+
+        ``cache=False`` for personal text (a message, a reply with someone's details):
+        it is neither looked up nor kept.
+        """
         if source == target or not text.strip():
             return text
         if not self.enabled:
             raise TranslationUnavailable("no provider")
         key = (source, target, text)
         with self._lock:
-            if key in self._cache:
+            if cache and key in self._cache:
                 self._cache.move_to_end(key)
                 return self._cache[key]
         if not self._breaker.allow():
@@ -200,6 +210,8 @@ class Translator:
             self._breaker.failure()
             raise TranslationUnavailable("protected parts lost")
         self._breaker.success()
+        if not cache:
+            return result
         with self._lock:
             self._cache[key] = result
             while len(self._cache) > self._cache_size:

@@ -12,6 +12,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
+from pes.appointments import AppointmentStore
+from pes.cases import CaseStore
 from pes.db import Database
 from pes.outbox import Contacts, Outbox
 
@@ -27,6 +29,8 @@ def personal_data_stores(database: Database) -> dict[str, PersonalDataStore]:
     return {
         "outbox": Outbox(database),
         "contacts": Contacts(database),
+        "cases": CaseStore(database),
+        "appointments": AppointmentStore(database),
     }
 
 

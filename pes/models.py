@@ -3,4 +3,4 @@
 A feature adds its module here when it adds tables.
 """
 
-from pes import outbox  # noqa: F401
+from pes import appointments, cases, outbox  # noqa: F401

@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
+from rasa.core.lock_store import InMemoryLockStore, LockStore
 from rasa.core.tracker_store import SQLTrackerStore
 from sqlalchemy.engine import make_url
 
 from pes.db import database_url
+from runtime.locks import ReplicaLockStore
 
 
 class DatabaseTrackerStore(SQLTrackerStore):
@@ -38,7 +39,7 @@ class EnvironmentLockStore(LockStore):
         if not redis_url:
             return InMemoryLockStore()
         url = make_url(redis_url)
-        return RedisLockStore(
+        return ReplicaLockStore(  # Rasa's RedisLockStore, safe for several replicas
             host=url.host or "localhost",
             port=url.port or 6379,
             db=int(url.database or 0),

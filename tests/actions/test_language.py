@@ -64,6 +64,17 @@ async def test_channel_hint_on_first_contact() -> None:
     assert got == {"language": "ar", "language_source": "channel"}
 
 
+async def test_a_payload_on_first_contact_takes_the_hint_from_the_metadata() -> None:
+    """Buttons, deep links and the widget's silent /greet skip the NLU: no detection,
+    but the channel's hint (the browser's language) still decides the first reply."""
+    got = await resolve(
+        slots={"language": None, "language_source": None},
+        language_detection=None,
+        metadata={"channel": "web", "language": "sl-SI"},
+    )
+    assert got == {"language": "sl", "language_source": "channel"}
+
+
 async def test_choose_language_without_a_language_offers_the_six() -> None:
     dispatcher = CollectingDispatcher()
     await ActionChooseLanguage().run(dispatcher, tracker("office_info_maribor_fa", entities=[]), {})

@@ -103,5 +103,10 @@ async def test_demo_page_has_an_accessible_chat(client: TestClient) -> None:
     response = await client.get("/")
     html = await response.text()
     assert response.status == 200 and 'lang="sl"' in html
-    assert 'role="log"' in html and '<label for="message"' in html
+    # The chat is the widget, one script tag; its roles and labels are checked in a real
+    # browser (tests/browser/test_widget.py).
+    assert html.count("<script") == 1 and 'src="/static/widget.js"' in html
+    assert 'data-lang="sl"' in html and "chat.js" not in html
+    widget = await client.get("/static/widget.js")
+    assert widget.status == 200 and 'role: "log"' in await widget.text()
     assert "default-src 'self'" in response.headers["Content-Security-Policy"]

@@ -18,7 +18,13 @@ def test_production_refuses_the_development_secret() -> None:
         from_env({"APP_ENV": "production"})
     with pytest.raises(SettingsError, match="PSEUDONYM_KEY"):
         from_env({"APP_ENV": "production", "PSEUDONYM_KEY": DEV_PSEUDONYM_KEY})
-    ok = from_env({"APP_ENV": "production", "PSEUDONYM_KEY": "x" * 40})
+    ok = from_env(
+        {
+            "APP_ENV": "production",
+            "PSEUDONYM_KEY": "Kx7-q2Vb9_LmN4pR8sT1wY6zA3cE5gH0jU",
+            "RASA_AUTH_TOKEN": "r4S-aU9h_T7ke-9xQ2mV7bN1",
+        }
+    )
     assert ok.production
 
 
