@@ -57,7 +57,7 @@ eval: train  ## per-language intent accuracy, macro F1 and reply language on hel
 	$(PY) -m scripts.evaluate
 
 test-scale: train  ## two Rasa replicas on PostgreSQL + Redis, one killed mid-run: no turn lost
-	PES_SCALE_TEST=1 $(PY) -m pytest tests/scale -q
+	$(ENV) PES_SCALE_TEST=1 $(BIN)/python -m pytest tests/scale -q
 
 bench: train  ## closed-loop load: ours vs a stock `rasa init` assistant (docs/performance.md)
 	$(PY) -m scripts.bench
