@@ -54,6 +54,7 @@ class Conversations:
         self.interceptors: list[Interceptor] = []
         self.after_turn: list[AfterTurn] = []
         self._known: dict[str, str | None] = {}
+        self._erased: set[str] = set()
 
     def add_interceptor(self, interceptor: Interceptor) -> None:
         self.interceptors.append(interceptor)
@@ -89,6 +90,20 @@ class Conversations:
         if len(self._known) > 50_000:
             self._known.clear()
         self._known[user.user_id] = user.address
+
+    def mark_erased(self, user_id: str) -> None:
+        """The person asked for their data to be erased and it was: remember that until
+        the channel has told its client (``take_erased``), so the browser forgets too."""
+        if len(self._erased) > 10_000:
+            self._erased.clear()
+        self._erased.add(user_id)
+
+    def take_erased(self, user_id: str) -> bool:
+        """Whether this person's data was erased since the last call (once)."""
+        if user_id in self._erased:
+            self._erased.discard(user_id)
+            return True
+        return False
 
     def forget(self, user_id: str | None = None) -> None:
         """Forget the remembered address of one user (or of everyone, after a purge)."""

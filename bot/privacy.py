@@ -111,6 +111,7 @@ class PrivacyHook:
             logger.error("conversation erasure failed, will retry: %s", type(exc).__name__)
             return
         self.pending.discard(user_id)
+        self.conversations.mark_erased(user_id)
         logger.info("conversation erased on request: %d events", erased)
 
     async def retry_pending(self) -> None:

@@ -407,6 +407,9 @@ class WebChannel:
         try:
             replies = await self.conversations.handle(user, text)
             frames = [_reply_frame(m, message_id, n) for n, m in enumerate(replies)]
+            if self.conversations.take_erased(user.user_id):
+                # "Delete my data" went through: the browser forgets its copy too.
+                frames.append({"type": "erased", "reply_to": message_id})
         except RasaUnavailable:
             pass
         except Exception as exc:  # an interceptor's fault: a polite answer all the same

@@ -301,12 +301,25 @@
     save();
     showTyping();
   }
+  var erasedBy = null;
+  function forgetAll() {
+    // The person's data was deleted on the server: forget the browser's copy as well
+    // (what is on screen stays until the page closes) and go on in a new session.
+    erasedBy = null;
+    state.transcript = []; state.queue = []; state.privacyAck = false; state.session = rid(16); save();
+    if (ws) { var old = ws; ws = null; ready = false; inflight = {}; old.close(); connect(); }
+    showTyping();
+  }
   function onFrame(f) {
     if (f.type === "ready") { ready = true; attempts = 0; showStatus(); flush(); }
     else if (f.type === "typing") { inflight[f.reply_to] = 2; setState(f.reply_to, null); showTyping(); }
     else if (f.type === "message" && f.id && !seen(f.id)) {
       add({ id: f.id, who: f.kind === "counsellor_reply" ? "counsellor" : "bot", text: f.text || "", dir: f.dir, buttons: f.buttons || [], image: f.image || null });
-    } else if (f.type === "done") { dequeue(f.reply_to); }
+    } else if (f.type === "erased") { erasedBy = f.reply_to; }
+    else if (f.type === "done") {
+      dequeue(f.reply_to);
+      if (erasedBy === f.reply_to) forgetAll();
+    }
     else if (f.type === "error") {
       var key = "e-" + (f.reply_to || rid(4)) + "-" + f.code;
       if (!seen(key + "-0")) (f.messages || []).forEach(function (m, i) { add({ id: key + "-" + i, who: "error", text: m.text, dir: m.dir }); });

@@ -425,3 +425,22 @@ def test_widget_script_is_small() -> None:
     assert size <= 30 * 1024, f"widget.js is {size} bytes gzipped"
     assert b"import " not in script and b"require(" not in script  # nothing else to load
     assert sorted(p.name for p in static.iterdir()) == ["index.html", "widget.js"]
+
+
+async def test_after_erasure_the_browser_is_told_to_forget(
+    client: TestClient, fake: FakeRasa
+) -> None:
+    """ "Delete my data" erases on the server; the widget must drop its own copy too."""
+    ws = await connect(client)
+    fake.replies = [
+        {"text": "Izbrisano."},
+        {"custom": {"erase_conversation": user_id()}},
+    ]
+    await ws.send_json({"type": "message", "id": "e1", "text": "/affirm", "lang": "sl"})
+    frames = await turn(ws, "e1")
+    assert [f["type"] for f in frames] == ["typing", "message", "erased", "done"]
+    assert frames[2]["reply_to"] == "e1"
+    fake.replies = [{"text": "Zdravo"}]
+    await ws.send_json({"type": "message", "id": "e2", "text": "zdravo", "lang": "sl"})
+    assert "erased" not in [f["type"] for f in await turn(ws, "e2")]  # told once
+    await ws.close()

@@ -286,3 +286,18 @@ def test_axe_finds_no_serious_violations(
         assert serious(opened) == []
     finally:
         context.close()
+
+
+def test_delete_my_data_also_clears_the_browsers_copy(page: Page, stack: Stack) -> None:
+    open_chat(page, stack)
+    session = page.evaluate("JSON.parse(sessionStorage.getItem('pes-widget')).session")
+    ask(page, "please delete everything you know about me")
+    ask(page, "yes")
+    page.wait_for_function(
+        "(old) => JSON.parse(sessionStorage.getItem('pes-widget')).session !== old",
+        arg=session,
+        timeout=30_000,
+    )
+    state = page.evaluate("JSON.parse(sessionStorage.getItem('pes-widget'))")
+    assert "delete everything" not in json.dumps(state)
+    assert state["transcript"] == [] or all(m.get("who") != "user" for m in state["transcript"])
