@@ -10,6 +10,7 @@ Screenshots and axe results go to ``var/artefacts/``.
 from __future__ import annotations
 
 import collections
+import contextlib
 import os
 import signal
 import socket
@@ -59,21 +60,25 @@ class Stack:
         return "".join(self.output)
 
 
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    if not MODEL.exists():
-        pytest.skip("needs a trained model: `make train` (make test trains before it runs pytest)")
+def stack_env(folder: Path, **extra: str) -> dict[str, str]:
+    """The environment of a whole stack on free loopback ports, with its own database."""
     ports = {name: str(free_port()) for name in ("RASA_PORT", "ACTION_PORT", "GATEWAY_PORT")}
-    database_url = f"sqlite:///{tmp_path_factory.mktemp('browser-stack') / 'stack.db'}"
-    env = {
+    return {
         **os.environ,
         **ports,
         "ACTION_SERVER_URL": f"http://127.0.0.1:{ports['ACTION_PORT']}/webhook",
-        "DATABASE_URL": database_url,
+        "DATABASE_URL": f"sqlite:///{folder / 'stack.db'}",
         "RASA_HOST": "127.0.0.1",
         "ACTION_HOST": "127.0.0.1",
         "GATEWAY_HOST": "127.0.0.1",
+        **extra,
     }
+
+
+@contextlib.contextmanager
+def running_stack(env: dict[str, str]) -> Iterator[Stack]:
+    """`python -m bot.stack` as `make run` starts it, until it says it is running; stopped
+    with SIGTERM afterwards."""
     process = subprocess.Popen(
         [sys.executable, "-m", "bot.stack"],
         cwd=ROOT,
@@ -82,7 +87,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         stderr=subprocess.STDOUT,
         text=True,
     )
-    stack = Stack(f"http://127.0.0.1:{ports['GATEWAY_PORT']}", database_url, process)
+    stack = Stack(f"http://127.0.0.1:{env['GATEWAY_PORT']}", env["DATABASE_URL"], process)
     running = threading.Event()
 
     def drain() -> None:  # keep reading, or the stack blocks on a full pipe
@@ -99,12 +104,22 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     if not running.is_set():
         process.kill()
         pytest.fail("the stack did not start:\n" + stack.tail()[-6000:])
-    yield stack
-    process.send_signal(signal.SIGTERM)
     try:
-        process.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        process.kill()
+        yield stack
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    if not MODEL.exists():
+        pytest.skip("needs a trained model: `make train` (make test trains before it runs pytest)")
+    with running_stack(stack_env(tmp_path_factory.mktemp("browser-stack"))) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")

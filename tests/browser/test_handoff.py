@@ -9,16 +9,12 @@ cannot be installed, ``PES_BROWSER_TESTS_OPTIONAL=1`` lets these tests skip inst
 
 from __future__ import annotations
 
-import collections
 import os
 import re
-import signal
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -27,7 +23,14 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from language.catalogue import Catalogue
 from pes.cases import CaseStore
 from pes.db import Database
-from tests.browser.conftest import ARTEFACTS, CHROMIUM, CHROMIUM_ARGS, MODEL, free_port
+from tests.browser.conftest import (
+    ARTEFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    MODEL,
+    running_stack,
+    stack_env,
+)
 from tests.conftest import ROOT
 from tests.standins.translation_api import StandIn, translation_api
 
@@ -48,8 +51,6 @@ class HandoffStack:
     url: str
     database_url: str
     translations: StandIn
-    process: subprocess.Popen[str]
-    output: collections.deque[str] = field(default_factory=lambda: collections.deque(maxlen=300))
 
 
 @pytest.fixture(scope="module")
@@ -65,20 +66,12 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HandoffStack]:
                 ("sl", "ar", REPLY_SL): REPLY_AR,
             }
         )
-        ports = {name: str(free_port()) for name in ("RASA_PORT", "ACTION_PORT", "GATEWAY_PORT")}
-        database_url = f"sqlite:///{tmp_path_factory.mktemp('handoff-stack') / 'stack.db'}"
-        env = {
-            **os.environ,
-            **ports,
-            "RASA_MODEL": model,
-            "ACTION_SERVER_URL": f"http://127.0.0.1:{ports['ACTION_PORT']}/webhook",
-            "DATABASE_URL": database_url,
-            "RASA_HOST": "127.0.0.1",
-            "ACTION_HOST": "127.0.0.1",
-            "GATEWAY_HOST": "127.0.0.1",
-            "TRANSLATION_PROVIDER": "google",
-            "TRANSLATION_API_URL": translations.url,
-        }
+        env = stack_env(
+            tmp_path_factory.mktemp("handoff-stack"),
+            RASA_MODEL=model,
+            TRANSLATION_PROVIDER="google",
+            TRANSLATION_API_URL=translations.url,
+        )
         created = subprocess.run(
             [sys.executable, "-m", "bot.console", "add-user", "ana", "--role", "counsellor"],
             cwd=ROOT,
@@ -89,41 +82,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HandoffStack]:
             check=False,
         )
         assert created.returncode == 0, created.stderr
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot.stack"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        running = HandoffStack(
-            f"http://127.0.0.1:{ports['GATEWAY_PORT']}", database_url, translations, process
-        )
-        started = threading.Event()
-
-        def drain() -> None:  # keep reading, or the stack blocks on a full pipe
-            assert process.stdout is not None
-            for line in process.stdout:
-                running.output.append(line)
-                if "The assistant is running" in line:
-                    started.set()
-
-        threading.Thread(target=drain, daemon=True).start()
-        deadline = time.monotonic() + 300
-        while not started.wait(1) and process.poll() is None and time.monotonic() < deadline:
-            pass
-        if not started.is_set():
-            process.kill()
-            pytest.fail("the stack did not start:\n" + "".join(running.output)[-6000:])
-        try:
-            yield running
-        finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        with running_stack(env) as running:
+            yield HandoffStack(running.url, running.database_url, translations)
 
 
 @pytest.fixture(scope="module")
