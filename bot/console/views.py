@@ -359,15 +359,20 @@ class Console:
         self.watch.poke()
         raise web.HTTPSeeOther("/console/queue")
 
-    async def reply(self, request: web.Request) -> web.StreamResponse:
-        session = await self.need(request)
-        data = await self.form(request, session)
-        case = await self._case(request)
+    def _text(self, data: Any, case: Case) -> str:
+        """A reply's or a note's text: not empty, not longer than MAX_TEXT."""
         text = str(data.get("text", "")).strip()
         if not text:
             raise self._back(case, "empty")
         if len(text) > MAX_TEXT:
             raise self._back(case, "too_long")
+        return text
+
+    async def reply(self, request: web.Request) -> web.StreamResponse:
+        session = await self.need(request)
+        data = await self.form(request, session)
+        case = await self._case(request)
+        text = self._text(data, case)
         written = str(data.get("language", session.account.language))
         language = case.language if written == "user" else written
         if language not in ("sl", "en") and written != "user":
@@ -405,11 +410,7 @@ class Console:
         session = await self.need(request)
         data = await self.form(request, session)
         case = await self._case(request)
-        text = str(data.get("text", "")).strip()
-        if not text:
-            raise self._back(case, "empty")
-        if len(text) > MAX_TEXT:
-            raise self._back(case, "too_long")
+        text = self._text(data, case)
         await asyncio.to_thread(self.store.add_note, case.id, session.account.name, text)
         raise self._back(case)
 
