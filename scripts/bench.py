@@ -53,7 +53,7 @@ from typing import Any
 import aiohttp
 
 from scripts.scale import services
-from scripts.scale.cluster import BIN, Cluster, Proc, rss_bytes
+from scripts.scale.cluster import BIN, Cluster, Proc, cpu_seconds, rss_bytes
 from scripts.scale.services import ROOT, free_port
 
 BENCH = ROOT / "var" / "bench"
@@ -117,6 +117,7 @@ class Result:
     max_rss_mb: float
     max_pss_mb: float
     processes: int
+    cpu_ms_per_answer: dict[str, float] = field(default_factory=dict)
     notes: dict[str, Any] = field(default_factory=dict)
 
 
@@ -207,20 +208,58 @@ async def closed_loop(
     return latencies, answered, errors
 
 
+class CpuMeter:
+    """CPU time of named process groups between ``start`` and ``stop``.
+
+    A group is a list of process trees (PostgreSQL's backends are counted with
+    the postmaster); ``bench`` is this load generator alone."""
+
+    def __init__(self, groups: dict[str, list[int]]) -> None:
+        self.groups = groups
+        self.started: dict[str, float] = {}
+        self.used: dict[str, float] = {}
+
+    def _now(self) -> dict[str, float]:
+        own = os.times()
+        return {
+            **{name: cpu_seconds(pids) for name, pids in self.groups.items()},
+            "bench": own.user + own.system,
+        }
+
+    def start(self) -> None:
+        self.started = self._now()
+
+    def stop(self) -> None:
+        if self.started:
+            now = self._now()
+            self.used = {name: now[name] - self.started[name] for name in now}
+
+
 def measure(
     name: str,
     urls: list[str],
     kind: str,
     args: argparse.Namespace,
-    pids: list[int],
+    groups: dict[str, list[int]],
     notes: dict[str, Any] | None = None,
 ) -> Result:
+    pids = [pid for tree in groups.values() for pid in tree]
+    cpu = CpuMeter(groups)
+    window = threading.Timer(args.warmup, cpu.start)
+    window.start()
     with MemorySampler(pids) as memory:
         latencies, answered, errors = asyncio.run(
             closed_loop(name, urls, kind, args.users, args.warmup, args.duration, args.seed)
         )
+    cpu.stop()
+    window.cancel()
     latencies.sort()
     ms = [x * 1000 for x in latencies]
+    per_answer = {
+        group: round(1000 * seconds / max(answered, 1), 1) for group, seconds in cpu.used.items()
+    }
+    if per_answer:
+        per_answer["total"] = round(sum(per_answer.values()), 1)
     return Result(
         name=name,
         users=args.users,
@@ -235,6 +274,7 @@ def measure(
         max_rss_mb=round(memory.peak / 2**20, 1),
         max_pss_mb=round(memory.peak_pss / 2**20, 1),
         processes=len(pids),
+        cpu_ms_per_answer=per_answer,
         notes=notes or {},
     )
 
@@ -251,13 +291,13 @@ def metric_total(url: str, name: str) -> float:
     )
 
 
-def server_pids(svc: services.Services) -> list[int]:
-    pids = []
+def server_pids(svc: services.Services) -> dict[str, list[int]]:
+    pids: dict[str, list[int]] = {}
     pg = Path(svc.pg_dir) / "pg" / "postmaster.pid"
     redis = Path(svc.state_dir) / "redis" / "redis.pid"
-    for pidfile in (pg, redis):
+    for name, pidfile in (("postgres", pg), ("redis", redis)):
         with contextlib.suppress(OSError, ValueError, IndexError):
-            pids.append(int(pidfile.read_text().split()[0]))
+            pids[name] = [int(pidfile.read_text().split()[0])]
     return pids
 
 
@@ -335,7 +375,10 @@ def run_ours(args: argparse.Namespace) -> list[Result]:
         cluster.start()
         try:
             print(f"bench: our stack healthy after {cluster.wait_healthy(600):.0f} s", flush=True)
-            pids = [*cluster.pids().values(), *server_pids(svc)]
+            groups: dict[str, list[int]] = {}
+            for proc_name, pid in cluster.pids().items():
+                groups.setdefault(proc_name.rstrip("0123456789"), []).append(pid)
+            groups.update(server_pids(svc))
             layout = {
                 "replicas": args.replicas,
                 "action_servers": args.actions,
@@ -347,12 +390,12 @@ def run_ours(args: argparse.Namespace) -> list[Result]:
                 profiler = None
                 if args.profile:
                     profiler = Profiler(
-                        cluster.pids()["rasa0"], "rasa0", args.duration, args.warmup
+                        cluster.pids()[args.profile], args.profile, args.duration, args.warmup
                     )
                     profiler.start()
                 before = metric_total(cluster.gateway_url, "pes_messages_total")
                 result = measure(
-                    "ours-gateway", [cluster.gateway_url + "/api/chat"], "gateway", args, pids,
+                    "ours-gateway", [cluster.gateway_url + "/api/chat"], "gateway", args, groups,
                     {**layout, "path": "gateway /api/chat"},
                 )  # fmt: skip
                 rasa_turns = metric_total(cluster.gateway_url, "pes_messages_total") - before
@@ -363,7 +406,9 @@ def run_ours(args: argparse.Namespace) -> list[Result]:
             if "rest" in args.only:
                 urls = [u + "/webhooks/rest/webhook" for u in cluster.rasa_urls]
                 results.append(
-                    measure("ours-rest", urls, "rest", args, pids, {**layout, "path": "Rasa REST"})
+                    measure(
+                        "ours-rest", urls, "rest", args, groups, {**layout, "path": "Rasa REST"}
+                    )
                 )
         finally:
             cluster.stop()
@@ -421,7 +466,7 @@ def run_stock(args: argparse.Namespace) -> list[Result]:
                 [f"http://127.0.0.1:{port}/webhooks/rest/webhook"],
                 "rest",
                 args,
-                [proc.popen.pid],
+                {"rasa": [proc.popen.pid]},
                 notes,
             )
         ]
@@ -455,12 +500,16 @@ def machine() -> dict[str, Any]:
 
 
 def table(results: list[Result]) -> str:
-    head = "| run | users | answered/s | p50 ms | p95 ms | p99 ms | errors | RSS MB | PSS MB |"
-    rows = [head, "|---|---|---|---|---|---|---|---|---|"]
+    head = (
+        "| run | users | answered/s | p50 ms | p95 ms | p99 ms | errors | RSS MB | PSS MB "
+        "| CPU ms per answer |"
+    )
+    rows = [head, "|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         rows.append(
             f"| {r.name} | {r.users} | {r.throughput:.1f} | {r.p50_ms:.0f} | {r.p95_ms:.0f} "
-            f"| {r.p99_ms:.0f} | {r.errors} | {r.max_rss_mb:.0f} | {r.max_pss_mb:.0f} |"
+            f"| {r.p99_ms:.0f} | {r.errors} | {r.max_rss_mb:.0f} | {r.max_pss_mb:.0f} "
+            f"| {', '.join(f'{k} {v:.0f}' for k, v in r.cpu_ms_per_answer.items())} |"
         )
     return "\n".join(rows)
 
@@ -474,7 +523,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--actions", type=int, default=1, help="action servers of our stack")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--only", default="gateway,rest,stock", help="runs, comma separated")
-    parser.add_argument("--profile", action="store_true", help="py-spy one Rasa replica")
+    parser.add_argument(
+        "--profile",
+        nargs="?",
+        const="rasa0",
+        metavar="PROCESS",
+        help="py-spy one process of our stack (rasa0, gateway, actions0; default rasa0)",
+    )
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--out", type=Path, default=BENCH / "results.json")
     args = parser.parse_args(argv)

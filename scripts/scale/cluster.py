@@ -192,12 +192,8 @@ class Cluster:
                 proc.popen.wait()
 
 
-def rss_bytes(pids: list[int], field: str = "VmRSS") -> int:
-    """Resident memory of these processes and all their descendants (Linux /proc).
-
-    ``VmRSS`` counts pages shared between processes (libraries, PostgreSQL's
-    shared buffers) once per process; ``Pss`` shares them out, so its sum is
-    what the processes really hold together."""
+def process_tree(pids: list[int]) -> set[int]:
+    """These processes and all their descendants (Linux /proc)."""
     children: dict[int, list[int]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         with contextlib.suppress(OSError, ValueError, IndexError):
@@ -210,6 +206,26 @@ def rss_bytes(pids: list[int], field: str = "VmRSS") -> int:
         if pid not in seen:
             seen.add(pid)
             todo.extend(children.get(pid, []))
+    return seen
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """CPU time (user + system) used so far by these process trees, reaped children included."""
+    ticks = 0
+    for pid in process_tree(pids):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += sum(int(f) for f in fields[11:15])  # utime stime cutime cstime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def rss_bytes(pids: list[int], field: str = "VmRSS") -> int:
+    """Resident memory of these processes and all their descendants (Linux /proc).
+
+    ``VmRSS`` counts pages shared between processes (libraries, PostgreSQL's
+    shared buffers) once per process; ``Pss`` shares them out, so its sum is
+    what the processes really hold together."""
+    seen = process_tree(pids)
     total = 0
     source = "status" if field == "VmRSS" else "smaps_rollup"
     for pid in seen:
