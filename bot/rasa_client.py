@@ -4,15 +4,19 @@ One or several Rasa replicas (``RASA_URLS``) share the tracker store
 (PostgreSQL) and the lock store (Redis), so any replica can answer any
 conversation. The client still keeps each conversation on one replica:
 
-Sticky routing
+Sticky routing with bounded load
     Replicas are ranked per sender by rendezvous hashing (highest hash of
     replica + sender first). Every gateway instance ranks them alike, a
-    conversation stays on its replica, and when a replica is added or lost
-    only its own conversations move. Rasa's Redis lock store issues tickets by
-    read-modify-write, not atomically, so two replicas taking a ticket for the
-    same conversation at the same instant could both go ahead; keeping a
-    conversation on one replica (one event loop) leaves that window only
-    around a failover.
+    conversation stays on its replica (whose tracker cache then holds it), and
+    when a replica is added or lost only its own conversations move. Hashing
+    alone spreads *conversations* evenly, not *load*: at any moment one replica
+    can hold most of the busy ones while the other idles. So a turn goes to
+    the first replica in its ranking that has fewer turns in flight (from this
+    gateway) than ``load_factor`` times the average, "consistent hashing with
+    bounded loads" (Mirrokni, Thorup and Zadimoghaddam, 2018). A conversation
+    that moves is still answered correctly: the replicas share the tracker
+    store and the lock store, and a replica's tracker cache checks the
+    conversation's newest event before it trusts its copy.
 
 Retries, and why they never answer a turn twice
     Each user turn gets a random ``message_id``. The turn is sent to the next
@@ -43,6 +47,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import math
 import time
 import uuid
 from collections.abc import Sequence
@@ -110,6 +115,7 @@ class RasaClient:
         transport: httpx.AsyncBaseTransport | None = None,
         cooldown: float = 5.0,
         max_attempts: int = 3,
+        load_factor: float = 1.25,
     ) -> None:
         urls = [base_url] if isinstance(base_url, str) else list(base_url)
         self.replicas = tuple(dict.fromkeys(u.rstrip("/") for u in urls))
@@ -117,7 +123,9 @@ class RasaClient:
             raise ValueError("at least one Rasa URL is needed")
         self.cooldown = cooldown
         self.max_attempts = max(1, max_attempts)
+        self.load_factor = max(1.0, load_factor)
         self._avoid_until: dict[str, float] = {}
+        self._in_flight: dict[str, int] = dict.fromkeys(self.replicas, 0)
         self._http = httpx.AsyncClient(
             timeout=timeout,
             transport=transport,
@@ -127,10 +135,19 @@ class RasaClient:
             metrics.set_replica_up(url, True)
 
     def order(self, sender: str) -> list[str]:
-        """Where to send this sender's turn: its replicas by rank, avoided ones last."""
+        """Where to send this sender's turn: its replicas by rank, avoided ones last.
+
+        The first replica of the ranking that is not over its share of the
+        turns in flight goes first (bounded load); the others keep their rank."""
         now = time.monotonic()
         ranked = rank(self.replicas, sender)
         usable = [u for u in ranked if self._avoid_until.get(u, 0.0) <= now]
+        if len(usable) > 1:
+            busy = sum(self._in_flight[u] for u in usable)
+            bound = math.ceil(self.load_factor * (busy + 1) / len(usable))
+            chosen = next((u for u in usable if self._in_flight[u] < bound), usable[0])
+            usable.remove(chosen)
+            usable.insert(0, chosen)
         return usable + [u for u in ranked if u not in usable]
 
     def _avoid(self, url: str, reason: str) -> None:
@@ -142,6 +159,13 @@ class RasaClient:
         if self._avoid_until.pop(url, None) is not None:
             logger.info("rasa replica %s is back", url)
         metrics.set_replica_up(url, True)
+
+    async def _post(self, url: str, body: dict[str, Any]) -> httpx.Response:
+        self._in_flight[url] += 1
+        try:
+            return await self._http.post(url + WEBHOOK, json=body)
+        finally:
+            self._in_flight[url] -= 1
 
     async def send(
         self, sender: str, text: str, metadata: dict[str, Any] | None = None
@@ -162,7 +186,7 @@ class RasaClient:
                 body["retry"] = True
                 metrics.record_retry(reason)
             try:
-                response = await self._http.post(url + WEBHOOK, json=body)
+                response = await self._post(url, body)
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
                 reason = "unreachable"  # nothing was sent
                 metrics.record_rasa(url, reason)

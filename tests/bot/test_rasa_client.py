@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import Counter
 from collections.abc import Callable
@@ -11,7 +12,7 @@ import httpx
 import pytest
 
 from bot import metrics
-from bot.rasa_client import BotMessage, RasaClient, RasaUnavailable, rank
+from bot.rasa_client import WEBHOOK, BotMessage, RasaClient, RasaUnavailable, rank
 
 A, B, C = "http://rasa-a:5005", "http://rasa-b:5005", "http://rasa-c:5005"
 
@@ -70,6 +71,32 @@ def test_losing_a_replica_moves_only_its_own_conversations() -> None:
     after = {s: rank((A, B), s)[0] for s in senders}
     moved = [s for s in senders if before[s] != after[s]]
     assert moved and all(before[s] == C for s in moved)
+
+
+async def test_a_busy_replica_hands_new_turns_to_an_idle_one() -> None:
+    """Bounded load: a replica with more than its share of turns in flight is passed over."""
+    replicas = Replicas(A, B)
+    gate = asyncio.Event()
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "rasa-a" and request.url.path == WEBHOOK:
+            await gate.wait()  # A is slow: its turns stay in flight
+        return replicas.handler(request)
+
+    client = RasaClient([A, B], transport=httpx.MockTransport(handler), load_factor=1.25)
+    on_a = [s for s in (f"user{i}" for i in range(1000)) if rank((A, B), s)[0] == A][:4]
+    assert client.order(on_a[0]) == [A, B]  # idle: the conversation's own replica
+    turns = []
+    for sender in on_a[:3]:
+        turns.append(asyncio.create_task(client.send(sender, "hello", {"channel": "web"})))
+        await asyncio.sleep(0.01)
+    # two in flight on A, none on B: the bound is ceil(1.25 * 3 / 2) = 2
+    assert [b["sender"] for b in replicas.bodies[B]] == [on_a[2]]
+    gate.set()
+    answered = await asyncio.gather(*turns)
+    assert [r[0].text for r in answered] == [f"from {A}", f"from {A}", f"from {B}"]
+    assert client.order(on_a[3]) == [A, B]  # back to its own replica once A is free
+    await client.close()
 
 
 async def test_a_turn_goes_to_its_replica_once_with_a_message_id() -> None:
