@@ -1,7 +1,7 @@
 """Closed-loop load on the assistant and on a stock ``rasa init`` assistant, same machine, same run.
 
     make bench                                   # 20 users, 60 s each, both assistants
-    python -m scripts.bench --users 20 --duration 60 --replicas 2 [--profile]
+    python -m scripts.bench --users 20 --duration 60 --replicas 2 [--profile [PROCESS]]
 
 Each simulated user sends a realistic message in one of the six core
 languages, waits for the answer and sends the next at once (closed loop, no
@@ -22,11 +22,12 @@ Measured, one after the other:
     store), trained once on this machine under ``var/bench/stock``, run with
     ``rasa run`` and driven through its REST channel with the same messages.
 
-Resident memory is the largest sum of RSS seen over all the stack's processes
-(PostgreSQL and Redis included), sampled every second. Results go to
-``var/bench/results.json`` (and ``--out``); ``--profile`` also records one Rasa
-replica with py-spy into ``var/bench/profile-*.txt`` (top functions by own
-time) and a speedscope file.
+Resident memory is the largest sum of RSS (and of PSS) seen over all the
+stack's processes (PostgreSQL and Redis included), sampled every second; CPU is
+each process group's user + system time over the measuring window, per answer.
+Results go to ``var/bench/results.json`` (and ``--out``); ``--profile`` also
+records one process (a Rasa replica unless named) with py-spy into
+``var/bench/profile-*.txt`` (top functions by own time) and a folded-stack file.
 """
 
 from __future__ import annotations
