@@ -402,6 +402,19 @@ async def test_booking_in_three_languages(store: AppointmentStore) -> None:
     assert "ساعت ۱۰:۰۰" in messages[0]["when"]  # Persian digits; the third time is 10:00
 
 
+async def test_the_booking_run_again_books_once(store: AppointmentStore) -> None:
+    """A replica that dies after the action ran but before the turn was saved: the next
+    replica runs the same action on the same conversation (docs/performance.md)."""
+    (slot,) = publish(store)
+    t = tracker(slots={"slot_id": str(slot), "interpreter": "none", "appointment_confirmed": "yes"})
+    first, _ = await run(ActionBookAppointment(), t)
+    again, _ = await run(ActionBookAppointment(), t)
+    assert first[0]["response"] == "appointments.booked"
+    assert again[0]["response"] == "appointments.already_booked"  # the truth, not an error
+    assert again[0]["when"] == first[0]["when"]
+    assert len(store.upcoming(USER, NOW)) == 1
+
+
 async def test_taken_meanwhile_offers_the_next_times(store: AppointmentStore) -> None:
     a, b = publish(store, 2)
     store.book("quicker", a, "web", "en", None, NOW)
