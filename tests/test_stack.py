@@ -39,13 +39,15 @@ def chat(port: int, text: str, lang: str) -> list[dict[str, Any]]:
 
 
 @pytest.fixture(scope="module")
-def stack() -> Any:
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Any:
     ports = {name: str(free_port()) for name in ("RASA_PORT", "ACTION_PORT", "GATEWAY_PORT")}
     env = {
         **os.environ,
         **ports,
         "ACTION_SERVER_URL": f"http://127.0.0.1:{ports['ACTION_PORT']}/webhook",
-        "DATABASE_URL": f"sqlite:///{ROOT / 'var' / 'stack-test.db'}",
+        # a new database each run: conversations of an earlier run would count
+        # as "the same question again" within the session's hour
+        "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('stack') / 'stack-test.db'}",
         "RASA_HOST": "127.0.0.1",
         "ACTION_HOST": "127.0.0.1",
         "GATEWAY_HOST": "127.0.0.1",
