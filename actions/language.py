@@ -10,27 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import latest_entity, payload
 from language import translation
-from language.detect import Detection
 from language.languages import CORE, LANGUAGES, is_core, normalise_code
-from language.resolution import resolve
-
-
-def _detection(tracker: Tracker) -> tuple[Detection | None, str | None]:
-    raw = tracker.latest_message.get("language_detection") or {}
-    if not isinstance(raw, dict) or not raw.get("language"):
-        # Payloads (buttons, deep links, the widget's silent /greet) skip the NLU
-        # pipeline: the channel's language hint is then only in the metadata.
-        hint = raw.get("hint") if isinstance(raw, dict) else None
-        metadata = tracker.latest_message.get("metadata") or {}
-        if not hint and isinstance(metadata, dict):
-            hint = metadata.get("language")
-        return None, normalise_code(hint)
-    detection = Detection(
-        language=normalise_code(raw.get("language")),
-        confidence=float(raw.get("confidence") or 0.0),
-        words=int(raw.get("words") or 0),
-    )
-    return detection, normalise_code(raw.get("hint"))
+from language.resolution import after_message
 
 
 class ActionResolveLanguage(Action):
@@ -42,30 +23,12 @@ class ActionResolveLanguage(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        detection, hint = _detection(tracker)
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        chosen = (
-            normalise_code(latest_entity(tracker, "language"))
-            if intent == "choose_language"
-            else None
+        changes = after_message(
+            tracker.latest_message,
+            tracker.slots,
+            translation_enabled=translation.default().enabled,
         )
-        if chosen and not is_core(chosen) and not translation.default().enabled:
-            # Without machine translation we cannot answer in an extended
-            # language: the conversation keeps its language (and says so).
-            chosen = None
-        result = resolve(
-            current=tracker.get_slot("language"),
-            current_source=tracker.get_slot("language_source"),
-            chosen=chosen,
-            hint=hint,
-            detection=detection,
-        )
-        events = []
-        if result.language != tracker.get_slot("language"):
-            events.append(SlotSet("language", result.language))
-        if result.source != tracker.get_slot("language_source"):
-            events.append(SlotSet("language_source", result.source))
-        return events
+        return [SlotSet(name, value) for name, value in changes.items()]
 
 
 def language_buttons() -> list[dict[str, str]]:

@@ -16,10 +16,12 @@ A one-word message ("ok", "da", "salam") never changes the language.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from language.detect import Detection
-from language.languages import FALLBACK, is_known
+from language.languages import FALLBACK, is_core, is_known, normalise_code
 
 EXPLICIT = "explicit"
 MESSAGE = "message"
@@ -55,3 +57,66 @@ def resolve(
     if current and is_known(current):
         return Resolution(current, current_source or DEFAULT)
     return Resolution(FALLBACK, DEFAULT)
+
+
+def detection_of(latest_message: Mapping[str, Any]) -> tuple[Detection | None, str | None]:
+    """The detector's verdict and the channel's hint from a parsed user message."""
+    raw = latest_message.get("language_detection") or {}
+    if not isinstance(raw, dict) or not raw.get("language"):
+        # Payloads (buttons, deep links, the widget's silent /greet) skip the NLU
+        # pipeline: the channel's language hint is then only in the metadata.
+        hint = raw.get("hint") if isinstance(raw, dict) else None
+        metadata = latest_message.get("metadata") or {}
+        if not hint and isinstance(metadata, dict):
+            hint = metadata.get("language")
+        return None, normalise_code(hint)
+    detection = Detection(
+        language=normalise_code(raw.get("language")),
+        confidence=float(raw.get("confidence") or 0.0),
+        words=int(raw.get("words") or 0),
+    )
+    return detection, normalise_code(raw.get("hint"))
+
+
+def _chosen(latest_message: Mapping[str, Any]) -> str | None:
+    intent = latest_message.get("intent") or {}
+    if not isinstance(intent, dict) or intent.get("name") != "choose_language":
+        return None
+    for entity in latest_message.get("entities") or []:
+        if (
+            isinstance(entity, dict)
+            and entity.get("entity") == "language"
+            and entity.get("group") is None
+            and entity.get("role") is None
+        ):
+            value = entity.get("value")
+            return normalise_code(str(value)) if value is not None else None
+    return None
+
+
+def after_message(
+    latest_message: Mapping[str, Any], slots: Mapping[str, Any], *, translation_enabled: bool
+) -> dict[str, str]:
+    """The ``language`` and ``language_source`` slots that change after a user message.
+
+    ``latest_message`` is the parse result (Rasa's ``parse_data``); run by the
+    ``action_resolve_language`` slot mapping after every message."""
+    detection, hint = detection_of(latest_message)
+    chosen = _chosen(latest_message)
+    if chosen and not is_core(chosen) and not translation_enabled:
+        # Without machine translation we cannot answer in an extended
+        # language: the conversation keeps its language (and says so).
+        chosen = None
+    result = resolve(
+        current=slots.get("language"),
+        current_source=slots.get("language_source"),
+        chosen=chosen,
+        hint=hint,
+        detection=detection,
+    )
+    changes = {}
+    if result.language != slots.get("language"):
+        changes["language"] = result.language
+    if result.source != slots.get("language_source"):
+        changes["language_source"] = result.source
+    return changes

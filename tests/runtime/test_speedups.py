@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from aiohttp import web
 from jsonschema import ValidationError
-from rasa.core.actions.action import RemoteAction
+from rasa.core.actions.action import ActionExtractSlots, RemoteAction
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import ClientResponseError, EndpointConfig
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
 
+from actions.language import ActionResolveLanguage
+from language import translation
 from runtime import speedups
+from tests.conftest import ROOT
 
 VALID: list[dict[str, Any]] = [
     {"events": [], "responses": []},
@@ -88,3 +97,103 @@ async def test_action_calls_reuse_one_connection_and_send_the_same_json() -> Non
         await runner.cleanup()
     assert bodies == [sent] * 4  # the same JSON, floats to the last digit
     assert len(set(peers)) == 1  # one connection for all four calls
+
+
+@pytest.fixture(scope="module")
+def domain() -> Domain:
+    return Domain.load(str(ROOT / "domain.yml"))
+
+
+def detection(
+    lang: str | None, words: int, confidence: float = 0.95, hint: str | None = None
+) -> dict[str, Any]:
+    return {"language": lang, "confidence": confidence, "words": words, "hint": hint}
+
+
+LANGUAGE_CASES: list[tuple[dict[str, Any], dict[str, Any], bool]] = [
+    ({}, {"language_detection": detection("uk", 5)}, False),  # a clear message, first contact
+    (
+        {"language": "uk", "language_source": "message"},
+        {"language_detection": detection("uk", 3)},
+        False,
+    ),
+    ({}, {"metadata": {"channel": "web", "language": "sl-SI"}}, False),  # a payload: the hint
+    ({}, {"language_detection": detection("tr", 1, 0.4, hint="ar-SY")}, False),
+    (
+        {"language": "en", "language_source": "channel"},
+        {
+            "intent": {"name": "choose_language", "confidence": 1.0},
+            "entities": [{"entity": "language", "value": "fa"}],
+        },
+        False,
+    ),
+    (  # an extended language is a choice only with machine translation
+        {"language": "en", "language_source": "channel"},
+        {
+            "intent": {"name": "choose_language", "confidence": 1.0},
+            "entities": [{"entity": "language", "value": "tr"}],
+        },
+        False,
+    ),
+    (
+        {"language": "en", "language_source": "channel"},
+        {
+            "intent": {"name": "choose_language", "confidence": 1.0},
+            "entities": [{"entity": "language", "value": "tr"}],
+        },
+        True,
+    ),
+    (  # a language named outside choose_language is not a choice
+        {"language": "ar", "language_source": "explicit"},
+        {
+            "entities": [{"entity": "language", "value": "ru"}],
+            "language_detection": detection("ru", 4),
+        },
+        False,
+    ),
+]
+
+
+@pytest.mark.parametrize(("slots", "parsed", "translating"), LANGUAGE_CASES)
+async def test_the_language_slot_mapping_in_process_answers_as_the_action_server(
+    slots: dict[str, Any],
+    parsed: dict[str, Any],
+    translating: bool,
+    domain: Domain,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(translation, "default", lambda: SimpleNamespace(enabled=translating))
+    tracker = DialogueStateTracker("someone", domain.slots)
+    for name, value in slots.items():
+        tracker.update(SlotSet(name, value))
+    intent = parsed.get("intent", {"name": "greet", "confidence": 0.9})
+    tracker.update(
+        UserUttered(
+            "…",
+            intent,
+            parsed.get("entities", []),
+            parse_data=parsed,
+            metadata=parsed.get("metadata"),
+        )
+    )
+    served = await ActionResolveLanguage().run(
+        CollectingDispatcher(), Tracker.from_dict(tracker.current_state()), {}
+    )
+    original = ActionExtractSlots._run_custom_action
+    speedups.install()
+    try:
+        endpoint = EndpointConfig("http://127.0.0.1:9/unreachable")
+        local = await ActionExtractSlots(endpoint)._run_custom_action(
+            "action_resolve_language",
+            None,
+            None,
+            tracker,
+            domain,  # type: ignore[arg-type]
+        )
+    finally:
+        ActionExtractSlots._run_custom_action = original
+        speedups._installed = False
+    assert [(e.key, e.value) for e in local if isinstance(e, SlotSet)] == [
+        (e["name"], e["value"]) for e in served
+    ]
+    assert len(local) == len(served)
