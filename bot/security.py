@@ -79,6 +79,26 @@ class _Bucket:
     warned: bool = False
 
 
+def client_address(request: web.Request, trusted_proxy_hops: int) -> str:
+    """The address a request came from, for limits keyed by address.
+
+    Behind ``trusted_proxy_hops`` reverse proxies (each appends the address it
+    got the request from to ``X-Forwarded-For``), the client is that many
+    entries from the right; anything further left was written by the client and
+    proves nothing. With no proxies the header is ignored: anyone can send it.
+    """
+    if trusted_proxy_hops > 0:
+        hops = [
+            part.strip()
+            for header in request.headers.getall("X-Forwarded-For", [])
+            for part in header.split(",")
+            if part.strip()
+        ]
+        if len(hops) >= trusted_proxy_hops:
+            return hops[-trusted_proxy_hops]
+    return request.remote or "unknown"
+
+
 class FloodLimiter:
     """A token bucket per sender: ``per_minute`` messages a minute after a ``burst``."""
 

@@ -51,6 +51,7 @@ class Settings:
     log_format: str = "text"
     retention_days: int = 90
     counsellor_telegram_chat_id: str | None = None  # counsellors' group: new cases
+    trusted_proxy_hops: int = 0  # reverse proxies in front of the gateway (X-Forwarded-For)
 
     @property
     def production(self) -> bool:
@@ -200,6 +201,7 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         log_format=log_format,
         retention_days=retention_days,
         counsellor_telegram_chat_id=_chat_id(env),
+        trusted_proxy_hops=_int(env, "TRUSTED_PROXY_HOPS", 0, 0, 5),
     )
 
 

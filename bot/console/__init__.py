@@ -56,6 +56,7 @@ def setup_console(app: web.Application) -> None:
         LoginGuard(app[DATABASE]),
         secure_cookies=settings.production,
         pseudonym_key=settings.pseudonym_key,
+        trusted_proxy_hops=settings.trusted_proxy_hops,
     )
     app[CONSOLE] = console
     router = app.router

@@ -26,6 +26,7 @@ from multidict import MultiDictProxy
 from bot.console.auth import Accounts, LoginGuard, Session, Sessions
 from bot.console.labels import labels
 from bot.handoff import CaseWatch, Handoff
+from bot.security import client_address
 from language.languages import LANGUAGES, WORKING
 from language.translation import TranslationUnavailable
 from pes.cases import (
@@ -84,6 +85,7 @@ class Console:
         secure_cookies: bool,
         pseudonym_key: str,
         appointments: Any = None,
+        trusted_proxy_hops: int = 0,
     ) -> None:
         self.store = store
         self.handoff = handoff
@@ -94,6 +96,7 @@ class Console:
         self.secure = secure_cookies
         self.key = pseudonym_key
         self.appointments = appointments
+        self.proxy_hops = trusted_proxy_hops
         self.templates = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(HERE / "templates")),
             autoescape=True,
@@ -155,7 +158,8 @@ class Console:
         return data
 
     def _source(self, request: web.Request) -> str:
-        return pseudonym(self.key, "console", request.remote or "unknown")[:64]
+        address = client_address(request, self.proxy_hops)
+        return pseudonym(self.key, "console", address)[:64]
 
     # --- login ----------------------------------------------------------------------
 

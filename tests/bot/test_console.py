@@ -159,6 +159,30 @@ async def test_five_failures_block_the_account_and_the_address(client: TestClien
     assert other.status == 429
 
 
+async def test_behind_a_proxy_failures_count_per_client_not_per_proxy(
+    aiohttp_client: Any, database: Database, accounts: Accounts
+) -> None:
+    """TRUSTED_PROXY_HOPS=1: the client is the last X-Forwarded-For entry (the proxy's)."""
+    client = await aiohttp_client(make_app(database, TRUSTED_PROXY_HOPS="1"))
+
+    async def login_from(address: str, name: str, password: str) -> int:
+        client.session.headers["X-Forwarded-For"] = f"6.6.6.6, {address}"  # left part: forged
+        return int((await login(client, name=name, password=password)).status)
+
+    for _ in range(5):
+        assert await login_from("198.51.100.7", "root", "guess guess guess") == 401
+    assert await login_from("198.51.100.7", "bor", PASSWORD) == 429  # that client is blocked
+    assert await login_from("203.0.113.9", "ana", PASSWORD) == 303  # another one is not
+
+
+async def test_without_trusted_proxies_x_forwarded_for_is_ignored(client: TestClient) -> None:
+    for n in range(5):  # a new forged address each time does not escape the limit
+        client.session.headers["X-Forwarded-For"] = f"192.0.2.{n}"
+        assert (await login(client, password="guess guess guess")).status == 401
+    client.session.headers["X-Forwarded-For"] = "192.0.2.99"
+    assert (await login(client, name="bor")).status == 429
+
+
 async def test_sessions_expire_when_idle(client: TestClient, database: Database) -> None:
     await login(client)
     assert (await client.get("/console/queue")).status == 200

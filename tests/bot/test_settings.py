@@ -35,6 +35,7 @@ def test_production_refuses_the_development_secret() -> None:
         ({"RASA_PORT": "70000"}, "RASA_PORT"),
         ({"TRANSLATION_PROVIDER": "babelfish"}, "TRANSLATION_PROVIDER"),
         ({"APP_ENV": "staging"}, "APP_ENV"),
+        ({"TRUSTED_PROXY_HOPS": "9"}, "TRUSTED_PROXY_HOPS"),
     ],
 )
 def test_bad_values_say_which_setting(env: dict[str, str], message: str) -> None:
