@@ -160,6 +160,14 @@ def record_turn_failure(channel: str, reason: str) -> None:
     TURN_FAILURES.labels(_word(channel), _word(reason)).inc()
 
 
+REPLICA_IN_FLIGHT = Gauge(
+    "pes_rasa_in_flight",
+    "Turns this gateway has sent to a Rasa replica and not yet had answered",
+    ["replica"],
+    registry=REGISTRY,
+)
+
+
 def record_rasa(replica: str, outcome: str) -> None:
     RASA_REQUESTS.labels(replica, _word(outcome)).inc()
 
@@ -170,6 +178,10 @@ def record_retry(reason: str) -> None:
 
 def set_replica_up(replica: str, up: bool) -> None:
     REPLICA_UP.labels(replica).set(1 if up else 0)
+
+
+def set_in_flight(replica: str, turns: int) -> None:
+    REPLICA_IN_FLIGHT.labels(replica).set(turns)
 
 
 def observe_turn(

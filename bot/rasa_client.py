@@ -162,10 +162,12 @@ class RasaClient:
 
     async def _post(self, url: str, body: dict[str, Any]) -> httpx.Response:
         self._in_flight[url] += 1
+        metrics.set_in_flight(url, self._in_flight[url])
         try:
             return await self._http.post(url + WEBHOOK, json=body)
         finally:
             self._in_flight[url] -= 1
+            metrics.set_in_flight(url, self._in_flight[url])
 
     async def send(
         self, sender: str, text: str, metadata: dict[str, Any] | None = None

@@ -92,10 +92,12 @@ async def test_a_busy_replica_hands_new_turns_to_an_idle_one() -> None:
         await asyncio.sleep(0.01)
     # two in flight on A, none on B: the bound is ceil(1.25 * 3 / 2) = 2
     assert [b["sender"] for b in replicas.bodies[B]] == [on_a[2]]
+    assert metrics.sample("pes_rasa_in_flight", {"replica": A}) == 2
     gate.set()
     answered = await asyncio.gather(*turns)
     assert [r[0].text for r in answered] == [f"from {A}", f"from {A}", f"from {B}"]
     assert client.order(on_a[3]) == [A, B]  # back to its own replica once A is free
+    assert metrics.sample("pes_rasa_in_flight", {"replica": A}) == 0
     await client.close()
 
 
