@@ -9,10 +9,10 @@ attempt counts and the message is retried with back-off).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
+from bot.periodic import Periodic
 from pes.outbox import Outbox, OutboxItem
 
 logger = logging.getLogger(__name__)
@@ -25,17 +25,15 @@ class Deliverer:
 
     def __init__(self, outbox: Outbox, *, interval: float = 5.0) -> None:
         self.outbox = outbox
-        self.interval = interval
         self.senders: dict[str, Sender] = {}
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self.rounds = Periodic("delivery", self.deliver_due, interval=interval)
 
     def register(self, channel: str, sender: Sender) -> None:
         self.senders[channel] = sender
 
     def wake(self) -> None:
         """Something was queued: deliver now rather than at the next tick."""
-        self._wake.set()
+        self.rounds.wake()
 
     async def deliver_due(self, *, user_id: str | None = None) -> int:
         """Send every due message once; returns how many reached their user."""
@@ -61,23 +59,8 @@ class Deliverer:
         await asyncio.to_thread(self.outbox.release, item.id)
         return 0
 
-    async def run(self) -> None:
-        while True:
-            try:
-                await self.deliver_due()
-            except Exception as exc:  # the database may be briefly away; keep going
-                logger.warning("delivery round failed: %s", type(exc).__name__)
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self.interval)
-            self._wake.clear()
-
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self.run())
+        self.rounds.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self.rounds.stop()

@@ -38,6 +38,7 @@ from datetime import timedelta
 
 from bot.conversation import User
 from bot.delivery import Deliverer
+from bot.periodic import Periodic
 from bot.rasa_client import BotMessage
 from language.catalogue import Catalogue, mark_direction
 from language.languages import FALLBACK, WORKING, is_core, is_known
@@ -233,14 +234,19 @@ class CaseWatch:
     ) -> None:
         self.store = store
         self.announce = announce
-        self.interval = interval
         self.retry_after = retry_after
         self.subscribers: set[asyncio.Queue[str]] = set()
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self.rounds = Periodic("case watch", self.check, interval=interval)
         self._version: tuple[str, int] | None = None
         self._announce_paused_until = 0.0
-        self._stopping = False
+
+    @property
+    def interval(self) -> float:
+        return self.rounds.interval
+
+    @interval.setter
+    def interval(self, seconds: float) -> None:
+        self.rounds.interval = seconds
 
     def subscribe(self) -> asyncio.Queue[str]:
         queue: asyncio.Queue[str] = asyncio.Queue(maxsize=20)
@@ -259,7 +265,7 @@ class CaseWatch:
 
     def poke(self) -> None:
         """Something changed here: check now rather than at the next tick."""
-        self._wake.set()
+        self.rounds.wake()
 
     async def check(self) -> None:
         """One round: publish a change, count and announce new cases."""
@@ -285,31 +291,12 @@ class CaseWatch:
                 self._announce_paused_until = time.monotonic() + self.retry_after
                 break
 
-    async def run(self) -> None:
-        while not self._stopping:
-            try:
-                await self.check()
-            except Exception as exc:  # the database may be briefly away; keep going
-                logger.warning("case watch round failed: %s", type(exc).__name__)
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self.interval)
-            self._wake.clear()
-
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self.run())
+        self.rounds.start()
 
     async def stop(self) -> None:
         self.publish("bye")
-        # A flag as well as cancel(): on Python 3.10 wait_for can swallow a cancellation
-        # that arrives just as the event is set.
-        self._stopping = True
-        self._wake.set()
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self.rounds.stop()
 
 
 def announcement(case: Case) -> str:

@@ -25,7 +25,6 @@ Nothing here logs an id or a text; only counts.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections import OrderedDict
 from typing import Any
@@ -34,6 +33,7 @@ from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.conversation import Conversations, User
+from bot.periodic import Periodic
 from bot.rasa_client import BotMessage
 from language.catalogue import Catalogue
 from language.languages import reply_language
@@ -136,9 +136,13 @@ class RetentionJob:
         self.days = days
         self.conversations = conversations
         self.hook = hook
-        self.interval = interval
-        self.first_run = first_run
-        self._task: asyncio.Task[None] | None = None
+        self.rounds = Periodic(
+            "retention",
+            self.run_once,
+            interval=interval,
+            first_delay=first_run,
+            failure_level=logging.ERROR,
+        )
 
     async def run_once(self) -> dict[str, int]:
         if self.hook is not None:
@@ -153,25 +157,11 @@ class RetentionJob:
         )
         return erased
 
-    async def _loop(self) -> None:
-        await asyncio.sleep(self.first_run)
-        while True:
-            try:
-                await self.run_once()
-            except Exception as exc:  # a database hiccup must not end the job
-                logger.error("retention run failed: %s", type(exc).__name__)
-            await asyncio.sleep(self.interval)
-
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self._loop())
+        self.rounds.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self.rounds.stop()
 
 
 PRIVACY: web.AppKey[PrivacyHook] = web.AppKey("privacy", PrivacyHook)

@@ -18,13 +18,13 @@ nothing about the person.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from datetime import datetime
 
 from aiohttp import web
 
 from actions import content
+from bot.periodic import Periodic
 from language.catalogue import Catalogue
 from pes.appointments import (
     BOOKED,
@@ -44,7 +44,7 @@ INTERVAL_SECONDS = 60.0
 LINK_PATTERN = r"[A-Za-z0-9_-]{20,80}"
 
 STORE: web.AppKey[AppointmentStore] = web.AppKey("appointments", AppointmentStore)
-_TASK: web.AppKey[asyncio.Task[None]] = web.AppKey("reminder_task", asyncio.Task)
+REMINDERS: web.AppKey[Periodic] = web.AppKey("reminders", Periodic)
 
 
 def queue_due(
@@ -79,19 +79,14 @@ def queue_due(
     return queued
 
 
-async def run_reminders(app: web.Application, interval: float = INTERVAL_SECONDS) -> None:
-    """The periodic job: queue what is due, wake the delivery worker, sleep a minute."""
+async def reminder_round(app: web.Application) -> None:
+    """Queue what is due and wake the delivery worker (every minute)."""
     from bot.app import CATALOGUE, DELIVERER, OUTBOX
 
-    while True:
-        try:
-            queued = await asyncio.to_thread(queue_due, app[STORE], app[OUTBOX], app[CATALOGUE])
-            if queued:
-                logger.info("queued %d appointment message(s)", queued)
-                app[DELIVERER].wake()
-        except Exception as exc:  # the database may be briefly away; try again next minute
-            logger.warning("reminder round failed: %s", type(exc).__name__)
-        await asyncio.sleep(interval)
+    queued = await asyncio.to_thread(queue_due, app[STORE], app[OUTBOX], app[CATALOGUE])
+    if queued:
+        logger.info("queued %d appointment message(s)", queued)
+        app[DELIVERER].wake()
 
 
 async def calendar(request: web.Request) -> web.Response:
@@ -123,15 +118,11 @@ async def calendar(request: web.Request) -> web.Response:
 
 
 async def _start(app: web.Application) -> None:
-    app[_TASK] = asyncio.get_running_loop().create_task(run_reminders(app))
+    app[REMINDERS].start()
 
 
 async def _stop(app: web.Application) -> None:
-    task = app.get(_TASK)
-    if task is not None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    await app[REMINDERS].stop()
 
 
 def setup_reminders(app: web.Application) -> None:
@@ -139,6 +130,7 @@ def setup_reminders(app: web.Application) -> None:
     from bot.app import DATABASE
 
     app[STORE] = AppointmentStore(app[DATABASE])
+    app[REMINDERS] = Periodic("reminders", lambda: reminder_round(app), interval=INTERVAL_SECONDS)
     app.router.add_get(f"/appointments/{{token:{LINK_PATTERN}}}.ics", calendar)
     app.on_startup.append(_start)  # type: ignore[arg-type]  # aiohttp 3.9 types
     app.on_cleanup.insert(0, _stop)  # type: ignore[arg-type]  # stop before the database goes

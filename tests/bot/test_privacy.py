@@ -112,6 +112,6 @@ async def test_retention_job_logs_counts_only(
 async def test_job_starts_and_stops(database: Database) -> None:
     job = RetentionJob(database, 90, Conversations(FakeRasa().client()), first_run=3600)
     job.start()
-    assert job._task is not None and not job._task.done()
+    assert job.rounds.running and job.rounds.first_delay == 3600
     await job.stop()
-    assert job._task is None
+    assert not job.rounds.running
