@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,7 @@ from pes.db import database_url
 from runtime.locks import ReplicaLockStore
 
 DEFAULT_TRACKER_CACHE_SIZE = 1000
+CACHE_SECONDS = 1800.0  # a conversation quiet this long leaves the replica's memory
 
 
 @dataclass
@@ -40,7 +42,8 @@ class DatabaseTrackerStore(SQLTrackerStore):
     under load (docs/performance.md). The gateway keeps a conversation on one
     replica, so this replica usually saved the previous turn itself. After a
     save it keeps the tracker (``TRACKER_CACHE_SIZE`` conversations, least
-    recently used out; 0 turns it off) with the newest event id it wrote, and
+    recently used out, none quiet for longer than ``CACHE_SECONDS``; 0 turns
+    it off) with the newest event id it wrote, and
     the next ``retrieve`` asks the database only for that id: when it is still
     the newest, nobody else (another replica, an erasure) changed the
     conversation, and the kept tracker is exactly what the database holds.
@@ -66,7 +69,9 @@ class DatabaseTrackerStore(SQLTrackerStore):
             query=dict(url.query),
         )
         self.cache_size = tracker_cache_size()
+        self.cache_seconds = CACHE_SECONDS
         self._cache: OrderedDict[str, tuple[DialogueStateTracker, _Stored]] = OrderedDict()
+        self._saved_at: dict[str, float] = {}
         self._handed_out: OrderedDict[str, _Stored] = OrderedDict()
 
     def _caching(self) -> bool:
@@ -87,6 +92,7 @@ class DatabaseTrackerStore(SQLTrackerStore):
         if not self._caching():
             return await super().retrieve(sender_id)
         cached = self._cache.pop(sender_id, None)
+        self._saved_at.pop(sender_id, None)
         with self.session_scope() as session:
             if cached is not None:
                 tracker, stored = cached
@@ -105,6 +111,7 @@ class DatabaseTrackerStore(SQLTrackerStore):
         sender_id = tracker.sender_id
         stored = self._handed_out.pop(sender_id, None)
         self._cache.pop(sender_id, None)
+        self._saved_at.pop(sender_id, None)
         if not self._caching() or stored is None or stored.tracker_id != id(tracker):
             await super().save(tracker)  # Rasa's way: count what is stored
             return
@@ -119,8 +126,19 @@ class DatabaseTrackerStore(SQLTrackerStore):
         if not _as_the_database_shows_it(events):
             return  # e.g. a new session began: the database shows only that one now
         self._cache[sender_id] = (tracker, _Stored(id(tracker), len(events), newest))
-        while len(self._cache) > self.cache_size:
-            self._cache.popitem(last=False)
+        self._saved_at[sender_id] = time.monotonic()
+        self._evict()
+
+    def _evict(self) -> None:
+        """Least recently saved out: beyond the size, and when quiet for ``CACHE_SECONDS``
+        (conversations, personal data, stay in memory no longer than they are in use)."""
+        quiet = time.monotonic() - self.cache_seconds
+        while self._cache:
+            oldest = next(iter(self._cache))
+            if len(self._cache) <= self.cache_size and self._saved_at[oldest] > quiet:
+                break
+            del self._cache[oldest]
+            del self._saved_at[oldest]
 
     def _row(self, sender_id: str, data: dict[str, Any], type_name: str) -> Any:
         return self.SQLEvent(

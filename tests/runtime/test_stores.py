@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from typing import Any
@@ -176,6 +177,21 @@ async def test_the_cache_is_bounded_and_can_be_turned_off(
     off = DatabaseTrackerStore(domain=domain)
     kept = await take_turn(off, senders[0], "once more")
     assert await off.retrieve(senders[0]) is not kept and not off._cache
+
+
+async def test_a_quiet_conversation_leaves_the_replicas_memory(domain: Domain) -> None:
+    """Personal data stays in memory no longer than the conversation is in use."""
+    store = DatabaseTrackerStore(domain=domain)
+    store.cache_seconds = 0.05
+    quiet, busy = uuid.uuid4().hex, uuid.uuid4().hex
+    await take_turn(store, quiet, "hello")
+    await take_turn(store, quiet, "one more")
+    assert quiet in store._cache
+    await asyncio.sleep(0.1)
+    await take_turn(store, busy, "hello")
+    await take_turn(store, busy, "again")
+    assert list(store._cache) == [busy]
+    assert (await store.retrieve(quiet)) is not None  # read from the database again
 
 
 @pytest.mark.parametrize("raw", ["many", "-1", "1.5"])
