@@ -31,6 +31,7 @@ class _Stored:
     tracker_id: int  # id() of the tracker object this is about
     events: int  # how many of its events are stored
     newest: int | None  # the conversation's newest event id in the database
+    saved_at: float = 0.0  # time.monotonic() of the save, for the cache's quiet limit
 
 
 class DatabaseTrackerStore(SQLTrackerStore):
@@ -71,7 +72,6 @@ class DatabaseTrackerStore(SQLTrackerStore):
         self.cache_size = tracker_cache_size()
         self.cache_seconds = CACHE_SECONDS
         self._cache: OrderedDict[str, tuple[DialogueStateTracker, _Stored]] = OrderedDict()
-        self._saved_at: dict[str, float] = {}
         self._handed_out: OrderedDict[str, _Stored] = OrderedDict()
 
     def _caching(self) -> bool:
@@ -92,7 +92,6 @@ class DatabaseTrackerStore(SQLTrackerStore):
         if not self._caching():
             return await super().retrieve(sender_id)
         cached = self._cache.pop(sender_id, None)
-        self._saved_at.pop(sender_id, None)
         with self.session_scope() as session:
             if cached is not None:
                 tracker, stored = cached
@@ -111,7 +110,6 @@ class DatabaseTrackerStore(SQLTrackerStore):
         sender_id = tracker.sender_id
         stored = self._handed_out.pop(sender_id, None)
         self._cache.pop(sender_id, None)
-        self._saved_at.pop(sender_id, None)
         if not self._caching() or stored is None or stored.tracker_id != id(tracker):
             await super().save(tracker)  # Rasa's way: count what is stored
             return
@@ -125,8 +123,8 @@ class DatabaseTrackerStore(SQLTrackerStore):
             session.commit()
         if not _as_the_database_shows_it(events):
             return  # e.g. a new session began: the database shows only that one now
-        self._cache[sender_id] = (tracker, _Stored(id(tracker), len(events), newest))
-        self._saved_at[sender_id] = time.monotonic()
+        saved = _Stored(id(tracker), len(events), newest, time.monotonic())
+        self._cache[sender_id] = (tracker, saved)
         self._evict()
 
     def _evict(self) -> None:
@@ -134,11 +132,10 @@ class DatabaseTrackerStore(SQLTrackerStore):
         (conversations, personal data, stay in memory no longer than they are in use)."""
         quiet = time.monotonic() - self.cache_seconds
         while self._cache:
-            oldest = next(iter(self._cache))
-            if len(self._cache) <= self.cache_size and self._saved_at[oldest] > quiet:
+            _, oldest = next(iter(self._cache.values()))
+            if len(self._cache) <= self.cache_size and oldest.saved_at > quiet:
                 break
-            del self._cache[oldest]
-            del self._saved_at[oldest]
+            self._cache.popitem(last=False)
 
     def _row(self, sender_id: str, data: dict[str, Any], type_name: str) -> Any:
         return self.SQLEvent(
