@@ -132,7 +132,7 @@ def _compiled_validator() -> Any:
 
 
 def install() -> None:
-    """Rasa's per-call schema check and per-call sessions replaced (idempotent)."""
+    """The schema check, the sessions and the language slot mapping replaced (idempotent)."""
     global _installed
     if _installed:
         return
