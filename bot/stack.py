@@ -7,6 +7,7 @@ on Ctrl-C or SIGTERM (and when any of them dies).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -18,6 +19,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -121,18 +123,24 @@ class Stack:
 
     def stop(self) -> None:
         self.stopping.set()
-        for service in reversed(self.services):
-            if service.process and service.process.poll() is None:
-                os.killpg(service.process.pid, signal.SIGTERM)
-        deadline = time.monotonic() + 15
-        for service in self.services:
-            if service.process is None:
-                continue
-            try:
-                service.process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                os.killpg(service.process.pid, signal.SIGKILL)
-                service.process.wait()
+        stop_process_groups([s.process for s in self.services if s.process], grace=15)
+
+
+def stop_process_groups(processes: list[subprocess.Popen[Any]], grace: float) -> None:
+    """SIGTERM each process's group (the last started first), then SIGKILL the groups
+    still there after ``grace`` seconds; returns when all have ended."""
+    for process in reversed(processes):
+        if process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for process in processes:
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
 
 
 def main() -> int:

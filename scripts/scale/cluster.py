@@ -22,6 +22,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.stack import stop_process_groups
 from scripts.scale.services import ROOT, free_port
 
 BIN = Path(sys.executable).parent
@@ -176,20 +177,7 @@ class Cluster:
         return {p.name: p.popen.pid for p in self.procs if p.popen is not None and p.alive()}
 
     def stop(self) -> None:
-        for proc in reversed(self.procs):
-            if proc.popen is not None and proc.alive():
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.popen.pid, signal.SIGTERM)
-        deadline = time.monotonic() + 20
-        for proc in self.procs:
-            if proc.popen is None:
-                continue
-            try:
-                proc.popen.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.popen.pid, signal.SIGKILL)
-                proc.popen.wait()
+        stop_process_groups([p.popen for p in self.procs if p.popen is not None], grace=20)
 
 
 def process_tree(pids: list[int]) -> set[int]:
