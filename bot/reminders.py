@@ -53,29 +53,35 @@ def queue_due(
     """Queue every due reminder and office-cancellation notice once; returns how many."""
     now = now or utcnow()
     offices = content.default().offices
+    kinds = (
+        (
+            store.due_reminders,
+            reminder_message,
+            "reminder",
+            reminder_key,
+            store.mark_reminder_queued,
+        ),
+        (
+            store.due_notices,
+            office_cancelled_message,
+            "appointment_cancelled",
+            notice_key,
+            store.mark_notice_queued,
+        ),
+    )
     queued = 0
-    for appointment in store.due_reminders(now):
-        message = reminder_message(catalogue, appointment, offices.get(appointment.office))
-        if outbox.put(
-            appointment.user_id,
-            appointment.channel,
-            message,
-            kind="reminder",
-            dedupe_key=reminder_key(appointment.id),
-        ):
-            queued += 1
-        store.mark_reminder_queued(appointment.id, now)
-    for appointment in store.due_notices(now):
-        message = office_cancelled_message(catalogue, appointment, offices.get(appointment.office))
-        if outbox.put(
-            appointment.user_id,
-            appointment.channel,
-            message,
-            kind="appointment_cancelled",
-            dedupe_key=notice_key(appointment.id),
-        ):
-            queued += 1
-        store.mark_notice_queued(appointment.id, now)
+    for due, compose, kind, key, mark_queued in kinds:
+        for appointment in due(now):
+            message = compose(catalogue, appointment, offices.get(appointment.office))
+            if outbox.put(
+                appointment.user_id,
+                appointment.channel,
+                message,
+                kind=kind,
+                dedupe_key=key(appointment.id),
+            ):
+                queued += 1
+            mark_queued(appointment.id, now)
     return queued
 
 
