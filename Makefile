@@ -30,9 +30,10 @@ run: train  ## set everything up and run the whole assistant (Ctrl-C stops it)
 shell: train  ## talk to the assistant in the terminal (rasa shell)
 	$(ENV) ( $(BIN)/python -m actions --port $$ACTION_PORT >var/actions.log 2>&1 & trap 'kill %1' EXIT; $(BIN)/rasa shell -m models )
 
-lint: setup  ## ruff
+lint: setup  ## ruff, and import-linter's layer contract (pyproject.toml)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: setup  ## mypy
 	$(BIN)/mypy

@@ -29,11 +29,13 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import content
 from actions.base import catalogue, latest_entity, reply_language
+from common.clock import local, utcnow
+from common.text import fold_letters
 from language.catalogue import join, mark_direction
 from language.languages import LANGUAGES, WORKING, normalise_code
 from pes import appointments as ap
+from pes import content
 from pes.appointments import (
     NO_INTERPRETER,
     AlreadyBooked,
@@ -50,7 +52,7 @@ from pes.appointments import (
     TooManyAppointments,
     wants_interpreter,
 )
-from pes.db import default_database, utcnow
+from pes.db import default_database
 
 SLOTS_OFFERED = 6  # the next free times offered as buttons
 BOOKING_SLOTS = ("slot_id", "interpreter", "appointment_confirmed")
@@ -144,9 +146,7 @@ def office(city: str | None) -> content.Office | None:
 def _normal(text: str) -> str:
     text = unicodedata.normalize("NFKD", text.lower())
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    for a, b in (("ي", "ی"), ("ى", "ی"), ("ك", "ک"), ("ة", "ه"), ("أ", "ا"), ("إ", "ا")):
-        text = text.replace(a, b)
-    return text.replace("آ", "ا").replace("\u200c", " ")
+    return fold_letters(text).replace("\u200c", " ")
 
 
 def _word_match(word: str, known: str) -> bool:
@@ -427,7 +427,7 @@ class ValidateAppointmentForm(FormValidationAction):
         if clock:
             hour, minute = int(clock.group(1)), int(clock.group(2))
             for slot in offered:
-                start = ap.local(slot.starts_at)
+                start = local(slot.starts_at)
                 if (start.hour, start.minute) == (hour, minute):
                     return slot.id
             return None

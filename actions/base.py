@@ -8,9 +8,9 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import content
 from language import languages
 from language.catalogue import Catalogue
+from pes import content
 
 _CATALOGUE: Catalogue | None = None
 

@@ -9,7 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import PesAction, catalogue, latest_entity, payload
-from actions.content import WEEKDAYS, Content, Office
+from pes.content import WEEKDAYS, Content, Office
 
 
 def city_buttons(data: Content, lang: str) -> list[dict[str, str]]:

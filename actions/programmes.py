@@ -9,7 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import PesAction, catalogue, latest_entity, payload
-from actions.content import PROGRAMME_IDS, Content
+from pes.content import PROGRAMME_IDS, Content
 
 CARD_FIELDS = ("name", "summary", "for_whom", "duration", "what_you_get", "how_to_apply")
 

@@ -9,8 +9,8 @@ from aiohttp import web
 
 from bot.app import create_app
 from bot.settings import SettingsError, settings
-from pes.datafile import ContentError
-from runtime import logging as logs
+from common import logs
+from common.datafile import ContentError
 
 
 def main() -> int:

@@ -16,6 +16,19 @@ from bot import metrics
 from bot.console import setup_console
 from bot.conversation import Conversations, User
 from bot.delivery import Deliverer
+from bot.keys import (
+    CATALOGUE,
+    CONTENT,
+    CONVERSATIONS,
+    DATABASE,
+    DELIVERER,
+    HTTP,
+    OUTBOX,
+    RASA,
+    SETTINGS,
+    TELEGRAM,
+    TRANSLATOR,
+)
 from bot.privacy import setup_privacy
 from bot.rasa_client import BotMessage, RasaClient, RasaUnavailable
 from bot.reminders import setup_reminders
@@ -23,8 +36,12 @@ from bot.security import clean_text, setup_security
 from bot.settings import Settings
 from bot.telegram import TelegramChannel, TelegramSettings
 from bot.web import setup_web
+from language import translation
 from language.catalogue import Catalogue, text_direction
 from language.languages import FALLBACK, WORKING, is_core, normalise_code
+from language.translation import Translator
+from pes.content import Content
+from pes.content import default as content_default
 from pes.db import Database
 from pes.outbox import Contacts, Outbox
 from pes.privacy import pseudonym
@@ -33,16 +50,6 @@ logger = logging.getLogger(__name__)
 
 STATIC = Path(__file__).resolve().parent / "static"
 SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-
-SETTINGS: web.AppKey[Settings] = web.AppKey("settings", Settings)
-RASA: web.AppKey[RasaClient] = web.AppKey("rasa", RasaClient)
-CATALOGUE: web.AppKey[Catalogue] = web.AppKey("catalogue", Catalogue)
-HTTP: web.AppKey[httpx.AsyncClient] = web.AppKey("http", httpx.AsyncClient)
-TELEGRAM: web.AppKey[TelegramChannel] = web.AppKey("telegram", TelegramChannel)
-DATABASE: web.AppKey[Database] = web.AppKey("database", Database)
-OUTBOX: web.AppKey[Outbox] = web.AppKey("outbox", Outbox)
-CONVERSATIONS: web.AppKey[Conversations] = web.AppKey("conversations", Conversations)
-DELIVERER: web.AppKey[Deliverer] = web.AppKey("deliverer", Deliverer)
 
 
 def message_json(message: BotMessage) -> dict[str, Any]:
@@ -208,6 +215,8 @@ def create_app(
     http: httpx.AsyncClient | None = None,
     catalogue: Catalogue | None = None,
     database: Database | None = None,
+    content: Content | None = None,
+    translator: Translator | None = None,
 ) -> web.Application:
     """The gateway application; tests pass their own clients."""
     app = web.Application(
@@ -220,6 +229,8 @@ def create_app(
     )
     app[HTTP] = http or httpx.AsyncClient()
     app[CATALOGUE] = catalogue or Catalogue.load()
+    app[CONTENT] = content or content_default()
+    app[TRANSLATOR] = translator or translation.default()
     app[DATABASE] = database or Database(settings.database_url)
     app[OUTBOX] = Outbox(app[DATABASE])
     app[CONVERSATIONS] = Conversations(app[RASA], Contacts(app[DATABASE]))

@@ -40,11 +40,11 @@ from bot.conversation import User
 from bot.delivery import Deliverer
 from bot.periodic import Periodic
 from bot.rasa_client import BotMessage
+from common.clock import utcnow
 from language.catalogue import Catalogue, mark_direction
 from language.languages import FALLBACK, WORKING, is_core, is_known
 from language.translation import TranslationUnavailable, Translator
 from pes.cases import USER, Case, CaseError, CaseMessage, CaseStore
-from pes.db import utcnow
 
 try:  # the scale work's metrics module; the console works without it
     from bot import metrics

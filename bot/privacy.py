@@ -33,6 +33,7 @@ from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.conversation import Conversations, User
+from bot.keys import CATALOGUE, CONVERSATIONS, DATABASE, SETTINGS
 from bot.periodic import Periodic
 from bot.rasa_client import BotMessage
 from language.catalogue import Catalogue
@@ -170,8 +171,6 @@ RETENTION: web.AppKey[RetentionJob] = web.AppKey("retention", RetentionJob)
 
 def setup_privacy(app: web.Application) -> None:
     """The after-turn hook (notice, erasure) and the retention job."""
-    from bot.app import CATALOGUE, CONVERSATIONS, DATABASE, SETTINGS
-
     settings = app[SETTINGS]
     hook = PrivacyHook(
         app[CONVERSATIONS],

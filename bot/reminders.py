@@ -23,9 +23,11 @@ from datetime import datetime
 
 from aiohttp import web
 
-from actions import content
+from bot.keys import CATALOGUE, CONTENT, DATABASE, DELIVERER, OUTBOX
 from bot.periodic import Periodic
+from common.clock import utcnow
 from language.catalogue import Catalogue
+from pes import content
 from pes.appointments import (
     BOOKED,
     AppointmentStore,
@@ -35,7 +37,6 @@ from pes.appointments import (
     reminder_key,
     reminder_message,
 )
-from pes.db import utcnow
 from pes.outbox import Outbox
 
 logger = logging.getLogger(__name__)
@@ -87,8 +88,6 @@ def queue_due(
 
 async def reminder_round(app: web.Application) -> None:
     """Queue what is due and wake the delivery worker (every minute)."""
-    from bot.app import CATALOGUE, DELIVERER, OUTBOX
-
     queued = await asyncio.to_thread(queue_due, app[STORE], app[OUTBOX], app[CATALOGUE])
     if queued:
         logger.info("queued %d appointment message(s)", queued)
@@ -97,13 +96,11 @@ async def reminder_round(app: web.Application) -> None:
 
 async def calendar(request: web.Request) -> web.Response:
     """The .ics file of a booked appointment, for the person holding the link."""
-    from bot.app import CATALOGUE
-
     appointment = await asyncio.to_thread(request.app[STORE].by_token, request.match_info["token"])
     if appointment is None or appointment.status != BOOKED:
         raise web.HTTPNotFound(text="This appointment link is not valid any more.\n")
     catalogue = request.app[CATALOGUE]
-    office = content.default().offices.get(appointment.office)
+    office = request.app[CONTENT].offices.get(appointment.office)
     lang = appointment.language
     body = calendar_file(
         appointment,
@@ -133,8 +130,6 @@ async def _stop(app: web.Application) -> None:
 
 def setup_reminders(app: web.Application) -> None:
     """Reminders and calendar files: one line in ``create_app``."""
-    from bot.app import DATABASE
-
     app[STORE] = AppointmentStore(app[DATABASE])
     app[REMINDERS] = Periodic("reminders", lambda: reminder_round(app), interval=INTERVAL_SECONDS)
     app.router.add_get(f"/appointments/{{token:{LINK_PATTERN}}}.ics", calendar)

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 import regex
 from aiohttp import web
 
+from bot.keys import CATALOGUE, CONVERSATIONS, SETTINGS
 from bot.rasa_client import BotMessage
 from language.catalogue import Catalogue
 from language.languages import FALLBACK, WORKING, is_core
@@ -161,7 +162,5 @@ class InputGuard:
 
 def setup_security(app: web.Application) -> None:
     """Put the input guard in front of every other interceptor."""
-    from bot.app import CATALOGUE, CONVERSATIONS, SETTINGS
-
     guard = InputGuard(app[CATALOGUE], app[SETTINGS].max_message_chars)
     app[CONVERSATIONS].interceptors.insert(0, guard)

@@ -46,10 +46,10 @@ def services(env: dict[str, str]) -> list[Service]:
     token = env.get("RASA_AUTH_TOKEN", "").strip()
     if token:
         rasa_cmd += ["--enable-api", "--auth-token", token]
-    # JSON log lines without message text (runtime/logging.py), as the gateway's LOG_FORMAT.
+    # JSON log lines without message text (common/logs.py), as the gateway's LOG_FORMAT.
     log_format = env.get("LOG_FORMAT", "").strip().lower()
     if log_format == "json" or (not log_format and env.get("APP_ENV") == "production"):
-        logging_args = ["--logging-config-file", "runtime/logging.yml"]
+        logging_args = ["--logging-config-file", "common/logging.yml"]
     else:
         logging_args = []
     rasa_cmd += logging_args

@@ -46,11 +46,12 @@ from yarl import URL
 
 from bot.conversation import Conversations, User
 from bot.delivery import Deliverer
+from bot.keys import CATALOGUE, CONVERSATIONS, DELIVERER, OUTBOX, SETTINGS
 from bot.rasa_client import BotMessage, RasaUnavailable
 from bot.settings import Settings
+from common.clock import utcnow
 from language.catalogue import Catalogue, text_direction
 from language.languages import CORE, FALLBACK, LANGUAGES, WORKING, is_core, normalise_code
-from pes.db import utcnow
 from pes.outbox import PENDING, Outbox, OutboxItem, OutboxRow
 from pes.privacy import pseudonym
 
@@ -498,8 +499,6 @@ WEB: web.AppKey[WebChannel] = web.AppKey("web", WebChannel)
 
 def setup_web(app: web.Application) -> None:
     """The widget's socket and strings, and the ``web`` sender of the delivery worker."""
-    from bot.app import CATALOGUE, CONVERSATIONS, DELIVERER, OUTBOX, SETTINGS
-
     channel = WebChannel(
         app[SETTINGS], app[CATALOGUE], app[CONVERSATIONS], app[DELIVERER], app[OUTBOX]
     )

@@ -25,6 +25,7 @@ ENV PATH=/opt/venv/bin:$PATH \
     SQLALCHEMY_SILENCE_UBER_WARNING=1
 COPY --from=build /opt/venv /opt/venv
 WORKDIR /app
+COPY common common
 COPY actions actions
 COPY language language
 COPY runtime runtime
@@ -38,4 +39,4 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=4 \
     CMD ["python", "-c", "import urllib.request as u; u.urlopen('http://127.0.0.1:5055/health', timeout=4)"]
 # python -m actions: `rasa run actions` bound to ACTION_HOST, errors without the tracker echoed
 # (rasa-sdk's own parser spells the option --logging-config_file).
-CMD ["python", "-m", "actions", "--port", "5055", "--logging-config_file", "runtime/logging.yml"]
+CMD ["python", "-m", "actions", "--port", "5055", "--logging-config_file", "common/logging.yml"]

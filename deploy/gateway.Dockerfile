@@ -26,6 +26,7 @@ ENV PATH=/opt/venv/bin:$PATH \
     SQLALCHEMY_SILENCE_UBER_WARNING=1
 COPY --from=build /opt/venv /opt/venv
 WORKDIR /app
+COPY common common
 COPY bot bot
 COPY language language
 COPY runtime runtime

@@ -29,6 +29,7 @@ ENV PATH=/opt/venv/bin:$PATH \
 COPY --from=build /opt/venv /opt/venv
 WORKDIR /app
 COPY config.yml domain.yml credentials.yml endpoints.yml ./
+COPY common common
 COPY language language
 COPY runtime runtime
 COPY pes pes
@@ -40,4 +41,4 @@ EXPOSE 5005
 HEALTHCHECK --interval=15s --timeout=5s --start-period=180s --retries=4 \
     CMD ["python", "-c", "import urllib.request as u; u.urlopen('http://127.0.0.1:5005/', timeout=4)"]
 # Rasa's HTTP API only with RASA_AUTH_TOKEN set (the REST channel is always served).
-CMD ["sh", "-c", "exec rasa run --model models/current.tar.gz --interface 0.0.0.0 --port 5005 --credentials credentials.yml --endpoints endpoints.yml --logging-config-file runtime/logging.yml ${RASA_AUTH_TOKEN:+--enable-api --auth-token \"$RASA_AUTH_TOKEN\"}"]
+CMD ["sh", "-c", "exec rasa run --model models/current.tar.gz --interface 0.0.0.0 --port 5005 --credentials credentials.yml --endpoints endpoints.yml --logging-config-file common/logging.yml ${RASA_AUTH_TOKEN:+--enable-api --auth-token \"$RASA_AUTH_TOKEN\"}"]

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from common import datafile
+from common.datafile import ContentError
 from language.languages import CORE, FALLBACK, is_rtl
-from pes import datafile
-from pes.datafile import ContentError
 
 DEFAULT_LOCALES_DIR = Path(__file__).resolve().parent.parent / "data" / "locales"
 RLM = "\u200f"  # right-to-left mark: starts each line of a right-to-left reply

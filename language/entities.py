@@ -26,27 +26,9 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from common.text import LETTER_MAP as _LETTER_MAP
 from language.languages import LANGUAGES
 
-_LETTER_MAP = str.maketrans(
-    {
-        "ي": "ی",
-        "ى": "ی",
-        "ئ": "ی",
-        "ك": "ک",
-        "ة": "ه",
-        "ۀ": "ه",
-        "أ": "ا",
-        "إ": "ا",
-        "آ": "ا",
-        "ٱ": "ا",
-        "ؤ": "و",
-        "ё": "е",
-        "ґ": "г",
-        "’": "'",
-        "ʼ": "'",
-    }
-)
 _ARABIC_PREFIXES = ("وبال", "بال", "وال", "لل", "ال", "وب", "ب", "ل", "و", "ف", "به")
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 MAX_SUFFIX = 4

@@ -36,7 +36,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NoReturn, Protocol
-from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_datetime
@@ -59,8 +58,11 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from common.clock import TIMEZONE, local, utcnow
+from common.clock import as_utc as _utc
+from common.clock import aware as _aware
 from language.languages import LANGUAGES, reply_language
-from pes.db import Base, Database, utcnow
+from pes.db import Base, Database
 from pes.outbox import PENDING, OutboxRow
 
 if TYPE_CHECKING:
@@ -73,7 +75,6 @@ if __name__ == "__main__":
 
     sys.exit(_cli())
 
-TIMEZONE = ZoneInfo("Europe/Ljubljana")
 BOOKED, CANCELLED, CANCELLED_BY_OFFICE, MOVED = (
     "booked",
     "cancelled",
@@ -211,15 +212,6 @@ class AppointmentRow(Base):
 
 
 # --- values ------------------------------------------------------------------------
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-
-
-def _utc(value: datetime | None) -> datetime:
-    """Every time the store writes or compares is UTC: SQLite keeps no offset."""
-    return utcnow() if value is None else _aware(value).astimezone(timezone.utc)
 
 
 def _codes(raw: str) -> tuple[str, ...]:
@@ -831,11 +823,6 @@ _BABEL = {"en": "en_GB"}
 _PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 
 
-def local(moment: datetime) -> datetime:
-    """The moment on the office's clock (Europe/Ljubljana)."""
-    return _aware(moment).astimezone(TIMEZONE)
-
-
 def format_when(moment: datetime, lang: str, *, short: bool = False) -> str:
     """Day and time in Ljubljana, as ``lang`` writes them: "Wednesday 2 December 2026 at
     9:30", "sreda, 2. 12. 2026 ob 9.30", "середа, 2 грудня 2026 р. о 9:30"."""
@@ -863,7 +850,7 @@ def language_name(code: str, lang: str) -> str:
 
 
 class OfficeInfo(Protocol):
-    """What ``actions.content.Office`` offers (kept as a protocol: pes does not import actions)."""
+    """What ``pes.content.Office`` offers (kept as a protocol: pes does not import actions)."""
 
     @property
     def name(self) -> str: ...
@@ -1069,7 +1056,7 @@ def parse_local(raw: str) -> datetime:
 
 
 def _offices() -> dict[str, Any]:
-    from actions import content  # the office list PES staff edit
+    from pes import content  # the office list PES staff edit
 
     return dict(content.default().offices)
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -46,7 +46,9 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from pes.db import Base, Database, utcnow
+from common.clock import aware_or_none as _aware
+from common.clock import utcnow
+from pes.db import Base, Database
 from pes.outbox import PENDING, OutboxRow
 
 WAITING, CLAIMED, ANSWERED, CLOSED = "waiting", "claimed", "answered", "closed"
@@ -84,12 +86,6 @@ class CaseError(Exception):
     def __init__(self, code: str) -> None:
         super().__init__(code)
         self.code = code
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 # --- tables -----------------------------------------------------------------------

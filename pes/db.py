@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -35,11 +34,6 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 Base: Any = declarative_base(metadata=MetaData(naming_convention=NAMING))
-
-
-def utcnow() -> datetime:
-    """Now, timezone-aware in UTC (what every timestamp column stores)."""
-    return datetime.now(timezone.utc)
 
 
 def database_url(env: dict[str, str] | None = None) -> str:

@@ -21,7 +21,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, DateTime, Integer, String, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
-from pes.db import Base, Database, utcnow
+from common.clock import utcnow
+from pes.db import Base, Database
 
 PENDING, SENDING, DELIVERED, FAILED = "pending", "sending", "delivered", "failed"
 MAX_ATTEMPTS = 8

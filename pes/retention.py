@@ -23,7 +23,8 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from pes.db import Database, utcnow
+from common.clock import utcnow
+from pes.db import Database
 from pes.erasure import personal_data_stores
 from pes.tracker_events import TrackerEvents
 

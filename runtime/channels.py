@@ -41,7 +41,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from runtime import logging as logs
+from common import logs
 from runtime import speedups
 
 logger = logging.getLogger(__name__)

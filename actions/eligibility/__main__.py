@@ -14,8 +14,8 @@ import datetime as dt
 import json
 import sys
 
-from actions.eligibility import Facts, FactsError, evaluate
-from pes.datafile import ContentError
+from common.datafile import ContentError
+from pes.eligibility import Facts, FactsError, evaluate
 
 
 def _date(text: str) -> dt.date:

@@ -21,10 +21,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.base import catalogue, latest_entity, reply_language
-from actions.content import PROGRAMME_IDS
-from actions.eligibility import FACTS, KEYS, STATUSES, Decision, Facts, evaluate, needed_facts
-from actions.eligibility.dates import DateNotUnderstood, DateOutOfRange, parse_date
 from language.catalogue import join
+from pes.content import PROGRAMME_IDS
+from pes.eligibility import FACTS, KEYS, STATUSES, Decision, Facts, evaluate, needed_facts
+from pes.eligibility.dates import DateNotUnderstood, DateOutOfRange, parse_date
 
 UNKNOWN = "unknown"  # the person does not know or prefers not to say
 MARKS = {"yes": "✅", "no": "❌", "from": "⏳", "unknown": "❓"}

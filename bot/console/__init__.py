@@ -21,7 +21,7 @@ from bot.console.auth import Accounts, LoginGuard, Sessions
 from bot.console.slots import SlotPages
 from bot.console.views import HERE, Console
 from bot.handoff import CaseWatch, Handoff, announcement
-from language import translation
+from bot.keys import CATALOGUE, CONVERSATIONS, DATABASE, DELIVERER, SETTINGS, TELEGRAM, TRANSLATOR
 from pes.cases import Case, CaseStore
 
 HANDOFF: web.AppKey[Handoff] = web.AppKey("handoff", Handoff)
@@ -31,8 +31,6 @@ CONSOLE: web.AppKey[Console] = web.AppKey("console", Console)
 
 def setup_console(app: web.Application) -> None:
     """Cases, the interceptor and the console, on the gateway's app."""
-    from bot.app import CATALOGUE, CONVERSATIONS, DATABASE, DELIVERER, SETTINGS, TELEGRAM
-
     settings = app[SETTINGS]
     store = CaseStore(app[DATABASE])
     chat_id = settings.counsellor_telegram_chat_id
@@ -42,7 +40,7 @@ def setup_console(app: web.Application) -> None:
             await app[TELEGRAM].app.bot.send_message(chat_id, announcement(case))
 
     watch = CaseWatch(store, announce=announce if chat_id else None)
-    handoff = Handoff(store, app[CATALOGUE], translation.default(), app[DELIVERER], watch)
+    handoff = Handoff(store, app[CATALOGUE], app[TRANSLATOR], app[DELIVERER], watch)
     app[CASE_WATCH] = watch
     app[HANDOFF] = handoff
     app[CONVERSATIONS].add_interceptor(handoff.intercept)

@@ -21,8 +21,9 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import delete, func, select, update
 
+from common.clock import utcnow
 from pes.cases import ConsoleLoginFailureRow, ConsoleSessionRow, ConsoleUserRow
-from pes.db import Database, utcnow
+from pes.db import Database
 
 ROLES = ("counsellor", "admin")
 LANGUAGES = ("sl", "en")

@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 from yarl import URL
 
+from common.clock import local, utcnow
 from pes import appointments
-from pes.db import Database, utcnow
+from pes.db import Database
 
 if TYPE_CHECKING:
     from bot.console.views import Console
@@ -26,7 +27,7 @@ _TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
 
 
 def offices() -> list[str]:
-    from actions import content  # the office list PES staff edit
+    from pes import content  # the office list PES staff edit
 
     return list(content.default().offices)
 
@@ -72,7 +73,7 @@ class SlotPages:
             self.store.list_slots, None, now, now + timedelta(days=MAX_DAYS)
         )
         rows: list[dict[str, Any]] = [
-            {"slot": s, "starts": appointments.local(s.starts_at)} for s in slots
+            {"slot": s, "starts": local(s.starts_at)} for s in slots
         ]
         return self.console.render(
             request,
@@ -83,7 +84,7 @@ class SlotPages:
             offices=offices(),
             message=request.query.get("message", "")[:300],
             error=request.query.get("problem", "")[:300],
-            today=appointments.local(now).date().isoformat(),
+            today=local(now).date().isoformat(),
         )
 
     def _back(self, **query: str) -> web.HTTPSeeOther:

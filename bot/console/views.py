@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import jinja2
 from aiohttp import web
@@ -27,6 +26,7 @@ from bot.console.auth import Accounts, LoginGuard, Session, Sessions
 from bot.console.labels import labels
 from bot.handoff import CaseWatch, Handoff
 from bot.security import client_address
+from common.clock import local, utcnow
 from language.languages import LANGUAGES, WORKING
 from language.translation import TranslationUnavailable
 from pes.cases import (
@@ -39,13 +39,11 @@ from pes.cases import (
     CaseMessage,
     CaseStore,
 )
-from pes.db import utcnow
 from pes.privacy import pseudonym
 
 HERE = Path(__file__).resolve().parent
 COOKIE = "pes_console"
 LOGIN_COOKIE = "pes_console_login"
-ZONE = ZoneInfo("Europe/Ljubljana")
 MAX_TEXT = 4000
 VIEW_AUDIT_EVERY = timedelta(minutes=10)
 
@@ -53,7 +51,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def _when(moment: datetime | None) -> str:
-    return moment.astimezone(ZONE).strftime("%d. %m. %Y %H:%M") if moment else ""
+    return local(moment).strftime("%d. %m. %Y %H:%M") if moment else ""
 
 
 def _minutes(since: datetime | None) -> int:

@@ -77,7 +77,7 @@ class Cluster:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         model = self.log_dir / "model.tar.gz"
         shutil.copyfile(self.model, model)
-        logging_args = ["--logging-config-file", "runtime/logging.yml"] if self.json_logs else []
+        logging_args = ["--logging-config-file", "common/logging.yml"] if self.json_logs else []
         base = {
             **os.environ,
             **self.env,

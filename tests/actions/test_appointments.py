@@ -25,13 +25,14 @@ from actions.appointments import (
     match_office,
 )
 from actions.base import catalogue
+from common.clock import TIMEZONE, utcnow
 from language.languages import CORE
 from pes import appointments as ap
 from pes.appointments import AppointmentRow, AppointmentStore, SlotRow
-from pes.db import Database, utcnow
+from pes.db import Database
 
 NOW = utcnow().replace(microsecond=0)
-DAY = (NOW + timedelta(days=2)).astimezone(ap.TIMEZONE).replace(hour=9, minute=0, second=0)
+DAY = (NOW + timedelta(days=2)).astimezone(TIMEZONE).replace(hour=9, minute=0, second=0)
 USER = "web-0123456789abcdef0123456789abcdef"
 
 

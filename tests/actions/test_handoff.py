@@ -21,16 +21,15 @@ from actions.handoff import (
     ActionHandoffSignal,
     ActionOfferCounsellor,
     ActionOpenCase,
-    estimate,
-    load_hours,
     service_hours,
     signal,
     wait_text,
 )
+from common.datafile import ContentError
 from language.languages import CORE
 from pes.cases import HIGH, NORMAL, USER, CaseStore
-from pes.datafile import ContentError
 from pes.db import Database
+from pes.service_hours import ServiceHours, estimate, load_hours
 
 ROOT = Path(__file__).resolve().parents[2]
 ZONE = service_hours().zone
@@ -346,7 +345,7 @@ def test_the_assistants_messages_carry_the_language_they_were_written_in() -> No
 async def test_a_broken_hours_file_still_opens_the_case(
     database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken() -> handoff.ServiceHours:
+    def broken() -> ServiceHours:
         raise ContentError("data/content/handoff.yml", 18, "hours wed: '8-17' is not a range")
 
     monkeypatch.setattr(handoff, "service_hours", broken)

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import content
 from actions.base import catalogue
 from actions.offices import ActionOfficeInfo, opening_hours
+from pes import content
 from tests.actions.snapshots import tracker
 
 

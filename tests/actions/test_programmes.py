@@ -3,8 +3,8 @@ from __future__ import annotations
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import catalogue
-from actions.content import PROGRAMME_IDS
 from actions.programmes import ActionListProgrammes, ActionProgrammeDetails
+from pes.content import PROGRAMME_IDS
 from tests.actions.snapshots import tracker
 
 

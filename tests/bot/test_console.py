@@ -23,9 +23,10 @@ from bot.console import CASE_WATCH, HANDOFF
 from bot.console.__main__ import main as console_cli
 from bot.console.auth import Accounts, hash_password, verify_password
 from bot.settings import from_env
+from common.clock import utcnow
 from language.translation import TranslationConfig, Translator
 from pes.cases import USER, CaseStore, ConsoleSessionRow, HistoryItem
-from pes.db import Database, utcnow
+from pes.db import Database
 from pes.outbox import Outbox
 from tests.standins.rasa_rest import FakeRasa
 

@@ -22,10 +22,11 @@ from bot.app import DELIVERER, create_app
 from bot.console import CASE_WATCH, HANDOFF
 from bot.handoff import Handoff
 from bot.settings import from_env
+from common.clock import utcnow
 from language.catalogue import Catalogue
 from language.translation import TranslationConfig, Translator
 from pes.cases import USER, CaseStore
-from pes.db import Database, utcnow
+from pes.db import Database
 from pes.outbox import DELIVERED, PENDING, SENDING, Outbox, OutboxRow
 from pes.privacy import pseudonym
 from tests.standins.bot_api import BotApi, bot_api, message

@@ -15,10 +15,11 @@ from sqlalchemy import delete, update
 from bot.app import CATALOGUE, DELIVERER, OUTBOX, create_app
 from bot.reminders import STORE, queue_due
 from bot.settings import from_env
+from common.clock import utcnow
 from language.catalogue import Catalogue
 from pes import appointments as ap
 from pes.appointments import AppointmentRow, AppointmentStore, SlotRow
-from pes.db import Database, utcnow
+from pes.db import Database
 from pes.outbox import Outbox, OutboxItem, OutboxRow
 from tests.standins.rasa_rest import FakeRasa
 

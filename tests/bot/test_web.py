@@ -17,8 +17,9 @@ from aiohttp.test_utils import TestClient
 from bot.app import DELIVERER, OUTBOX, create_app
 from bot.settings import SettingsError, from_env
 from bot.web import WEB, WIDGET_STRINGS, RateLimiter
+from common.clock import utcnow
 from language.languages import CORE
-from pes.db import Database, utcnow
+from pes.db import Database
 from pes.outbox import DELIVERED, PENDING
 from pes.privacy import pseudonym
 from tests.conftest import ROOT

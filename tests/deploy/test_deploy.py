@@ -140,7 +140,7 @@ def test_dockerfile_agrees_with_the_process(role: str) -> None:
     assert re.search(r"^ +LOG_FORMAT=json", text, re.M)
     if role != "gateway":
         option = "--logging-config_file" if role == "actions" else "--logging-config-file"
-        assert f"{option} runtime/logging.yml" in text.replace('", "', " ")
+        assert f"{option} common/logging.yml" in text.replace('", "', " ")
     for source in re.findall(r"^COPY (?!--from)(.+) \S+$", text, re.M):
         for path in source.split():
             if path != "models/current.tar.gz":  # made by `make train`

@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from common.datafile import ContentError
 from language.catalogue import RLM, Catalogue, placeholders_of, text_direction
 from language.languages import CORE
-from pes.datafile import ContentError
 from tests.conftest import ROOT
 
 LOCALES = ROOT / "data" / "locales"

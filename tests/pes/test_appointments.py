@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from common.clock import TIMEZONE, utcnow
 from pes import appointments as ap
 from pes.appointments import (
     AlreadyBooked,
@@ -33,12 +34,12 @@ from pes.appointments import (
     SlotTaken,
     TooManyAppointments,
 )
-from pes.db import Database, utcnow
+from pes.db import Database
 from pes.erasure import personal_data_stores
 from pes.outbox import Outbox, OutboxRow
 
 NOW = utcnow().replace(microsecond=0)
-TOMORROW_9 = (NOW + timedelta(days=1)).astimezone(ap.TIMEZONE).replace(hour=9, minute=0, second=0)
+TOMORROW_9 = (NOW + timedelta(days=1)).astimezone(TIMEZONE).replace(hour=9, minute=0, second=0)
 
 
 @pytest.fixture
@@ -500,7 +501,7 @@ def test_max_future_setting_refuses_nonsense(raw: str) -> None:
 def test_cli_adds_lists_and_deletes(
     store: AppointmentStore, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    day = (NOW + timedelta(days=3)).astimezone(ap.TIMEZONE).date().isoformat()
+    day = (NOW + timedelta(days=3)).astimezone(TIMEZONE).date().isoformat()
     assert (
         ap.main(
             [

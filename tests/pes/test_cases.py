@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from common.clock import utcnow
 from pes.cases import (
     ANSWERED,
     BOT,
@@ -19,7 +20,7 @@ from pes.cases import (
     CaseStore,
     HistoryItem,
 )
-from pes.db import Database, utcnow
+from pes.db import Database
 from pes.erasure import forget, personal_data_stores
 from pes.outbox import Outbox
 

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from pes.db import Database, utcnow
+from common.clock import utcnow
+from pes.db import Database
 from pes.outbox import DELIVERED, FAILED, MAX_ATTEMPTS, Contacts, Outbox
 
 

@@ -19,10 +19,11 @@ from sqlalchemy import text
 import actions.privacy
 from bot.app import create_app
 from bot.settings import from_env
+from common.clock import utcnow
 from language.catalogue import Catalogue
 from pes.appointments import AppointmentStore
 from pes.cases import CaseStore
-from pes.db import Database, utcnow
+from pes.db import Database
 from pes.outbox import Contacts, Outbox
 from pes.privacy import pseudonym
 from pes.tracker_events import TrackerEvents

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from actions.eligibility.dates import (
+from pes.eligibility.dates import (
     DateNotUnderstood,
     DateOutOfRange,
     jalali_month_length,

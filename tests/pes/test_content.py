@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from actions import content
-from pes.datafile import ContentError
+from common.datafile import ContentError
+from pes import content
 from tests.conftest import ROOT
 
 

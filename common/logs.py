@@ -9,7 +9,7 @@ exception is logged by its type and code path only, never its text, which may
 quote the message.
 
 The gateway calls :func:`configure`; ``rasa run`` and ``rasa run actions``
-take ``--logging-config-file runtime/logging.yml``, which points here.
+take ``--logging-config-file common/logging.yml``, which points here.
 ``LOG_FORMAT=json`` (the default with ``APP_ENV=production``) turns it on.
 """
 

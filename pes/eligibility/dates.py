@@ -27,8 +27,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from common.text import fold_letters
+
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
-_LETTERS = str.maketrans({"ي": "ی", "ك": "ک", "أ": "ا", "إ": "ا", "آ": "ا", "ة": "ه"})
 
 # Month stems: a word starting with one of these names that month.
 _GREGORIAN_STEMS: dict[int, tuple[str, ...]] = {
@@ -65,7 +66,7 @@ _SOLAR_STEMS: dict[int, tuple[str, ...]] = {
 
 def _normal(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).translate(_DIGITS).lower()
-    return text.translate(_LETTERS).replace("\u200c", "")
+    return fold_letters(text).replace("\u200c", "")
 
 
 _GREGORIAN = {m: tuple(_normal(s) for s in stems) for m, stems in _GREGORIAN_STEMS.items()}

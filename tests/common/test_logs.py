@@ -13,8 +13,8 @@ import pytest
 
 from bot.app import create_app
 from bot.settings import from_env
+from common.logs import REDACTED, JsonFormatter, configure
 from pes.privacy import pseudonym
-from runtime.logging import REDACTED, JsonFormatter, configure
 from tests.standins.rasa_rest import FakeRasa
 
 SESSION = "logtest7c0ffee42"
@@ -62,7 +62,7 @@ def test_exceptions_keep_type_and_place_not_their_text() -> None:
         made = logging.LogRecord("x", logging.ERROR, __file__, 1, "failed", (), None)
         made.exc_info = sys.exc_info()
     entry = json.loads(JsonFormatter().format(made))
-    assert entry["exc_type"] == "ValueError" and "test_logging.py" in entry["traceback"]
+    assert entry["exc_type"] == "ValueError" and "test_logs.py" in entry["traceback"]
     assert "Zlatorog" not in json.dumps(entry)
 
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from common import datafile
 from language.languages import CORE
-from pes import datafile
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "data" / "content"
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from actions.eligibility import (
+from common.datafile import ContentError
+from pes.eligibility import (
     KEYS,
     Facts,
     FactsError,
@@ -20,7 +21,6 @@ from actions.eligibility import (
     load_rules,
     needed_facts,
 )
-from pes.datafile import ContentError
 from tests.conftest import ROOT
 
 TODAY = dt.date(2026, 11, 25)
