@@ -31,6 +31,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.base import catalogue, latest_entity, reply_language
 from common.clock import local, utcnow
+from common.payload import button
 from common.text import fold_letters
 from language.catalogue import join, mark_direction
 from language.languages import LANGUAGES, WORKING, normalise_code
@@ -192,7 +193,7 @@ def _title(text: str, lang: str) -> str:
 
 def office_buttons(lang: str, intent: str = "book_appointment") -> list[dict[str, str]]:
     return [
-        ap.button(_title(info.city_name(lang), lang), intent, city=city)
+        button(_title(info.city_name(lang), lang), intent, city=city)
         for city, info in content.default().offices.items()
     ]
 
@@ -205,12 +206,12 @@ def slot_title(slot: Slot, lang: str) -> str:
 
 
 def slot_buttons(slots: list[Slot], lang: str) -> list[dict[str, str]]:
-    return [ap.button(slot_title(s, lang), "book_appointment", slot_id=str(s.id)) for s in slots]
+    return [button(slot_title(s, lang), "book_appointment", slot_id=str(s.id)) for s in slots]
 
 
 def other_office_button(lang: str) -> dict[str, str]:
     title = catalogue().text("appointments.button.other_office", lang)
-    return ap.button(_title(title, lang), "book_appointment", city="other")
+    return button(_title(title, lang), "book_appointment", city="other")
 
 
 def listing(appointments: list[Appointment], lang: str) -> str:
@@ -392,7 +393,7 @@ class ValidateAppointmentForm(FormValidationAction):
                 phone=info.phone,
                 language=ap.language_name(interpreter, lang),
                 buttons=[
-                    ap.button(
+                    button(
                         _title(
                             catalogue().text("appointments.button.without_interpreter", lang), lang
                         ),
@@ -556,7 +557,7 @@ class ActionAskSlotId(Action):
                 phone=info.phone,
                 language=ap.language_name(interpreter, lang),
                 buttons=[
-                    ap.button(
+                    button(
                         _title(title, lang),
                         "book_appointment",
                         city=city,
@@ -588,7 +589,7 @@ class ActionAskInterpreter(Action):
         lang = reply_language(tracker)
         cat = catalogue()
         default = default_interpreter(tracker)
-        none = ap.button(
+        none = button(
             _title(cat.text("appointments.button.no_interpreter", lang), lang),
             "book_appointment",
             interpreter=NO_INTERPRETER,
@@ -598,7 +599,7 @@ class ActionAskInterpreter(Action):
         )
         if wants_list:
             buttons = [
-                ap.button(_title(info.native_name, lang), "book_appointment", interpreter=code)
+                button(_title(info.native_name, lang), "book_appointment", interpreter=code)
                 for code, info in LANGUAGES.items()
                 if code != WORKING
             ]
@@ -606,7 +607,7 @@ class ActionAskInterpreter(Action):
                 response="appointments.ask_interpreter_language", buttons=[*buttons, none]
             )
             return []
-        other = ap.button(
+        other = button(
             _title(
                 cat.text(
                     "appointments.button.other_language"
@@ -632,7 +633,7 @@ class ActionAskInterpreter(Action):
             if slot is not None and default in slot.languages
             else "appointments.ask_interpreter"
         )
-        yes = ap.button(
+        yes = button(
             _title(cat.text("appointments.button.yes_interpreter", lang, language=name), lang),
             "book_appointment",
             interpreter=default,
@@ -661,7 +662,7 @@ class ActionAskAppointmentConfirmed(Action):
         values = ap.card(
             cat, lang, slot.starts_at, office(slot.office), interpreter, slot.languages
         )
-        yes = ap.button(
+        yes = button(
             _title(cat.text("appointments.button.book", lang), lang),
             "book_appointment",
             slot_id=str(slot.id),
@@ -690,7 +691,7 @@ class ActionBookAppointment(Action):
             title = catalogue().text("appointments.button.other_times", lang)
             city = tracker.get_slot("city")
             buttons = (
-                [ap.button(_title(title, lang), "book_appointment", city=str(city))] if city else []
+                [button(_title(title, lang), "book_appointment", city=str(city))] if city else []
             )
             dispatcher.utter_message(response="appointments.not_booked", buttons=buttons)
         else:
@@ -742,7 +743,7 @@ def _choice_buttons(
         place = info.city_name(lang) if info else item.office
         when = ap.format_when(item.starts_at, lang, short=True)
         buttons.append(
-            ap.button(_title(f"{when} · {place}", lang), intent, appointment_id=str(item.id))
+            button(_title(f"{when} · {place}", lang), intent, appointment_id=str(item.id))
         )
     return buttons
 
@@ -792,7 +793,7 @@ class ActionCancelAppointment(Action):
             return clear
         cat = catalogue()
         values = _card(target, lang)
-        yes = ap.button(
+        yes = button(
             _title(cat.text("appointments.button.yes_cancel", lang), lang),
             "cancel_appointment",
             appointment_id=str(target.id),
@@ -877,7 +878,7 @@ class ActionRescheduleAppointment(Action):
             )
             return
         buttons = [
-            ap.button(
+            button(
                 slot_title(s, lang),
                 "reschedule_appointment",
                 appointment_id=str(target.id),

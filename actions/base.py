@@ -34,14 +34,6 @@ def latest_entity(tracker: Tracker, entity: str) -> str | None:
     return str(value) if value is not None else None
 
 
-def payload(intent: str, **entities: str) -> str:
-    """A button payload in Rasa's ``/intent{"entity": "value"}`` syntax."""
-    if not entities:
-        return f"/{intent}"
-    inner = ", ".join(f'"{k}": "{v}"' for k, v in entities.items())
-    return f"/{intent}{{{inner}}}"
-
-
 class PesAction(Action, ABC):
     """Base of the content actions: subclasses answer in ``respond``.
 

@@ -8,7 +8,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import latest_entity, payload
+from actions.base import latest_entity
+from common.payload import payload
 from language import translation
 from language.languages import CORE, LANGUAGES, is_core, normalise_code
 from language.resolution import after_message

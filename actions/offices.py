@@ -8,7 +8,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import PesAction, catalogue, latest_entity, payload
+from actions.base import PesAction, catalogue, latest_entity
+from common.payload import payload
 from pes.content import WEEKDAYS, Content, Office
 
 

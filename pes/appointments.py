@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import itertools
-import json
 import os
 import re
 import secrets
@@ -61,6 +60,7 @@ from sqlalchemy.orm import Session
 from common.clock import TIMEZONE, local, utcnow
 from common.clock import as_utc as _utc
 from common.clock import aware as _aware
+from common.payload import button
 from language.languages import LANGUAGES, reply_language
 from pes.db import Base, Database
 from pes.outbox import PENDING, OutboxRow
@@ -862,16 +862,6 @@ class OfficeInfo(Protocol):
     def phone(self) -> str: ...
 
 
-def _button(title: str, intent: str, **entities: str) -> dict[str, str]:
-    payload = f"/{intent}" + (json.dumps(entities, ensure_ascii=False) if entities else "")
-    return {"title": title, "payload": payload}
-
-
-def button(title: str, intent: str, **entities: str) -> dict[str, str]:
-    """A button whose payload is Rasa's ``/intent{"entity": "value"}``."""
-    return _button(title, intent, **entities)
-
-
 def interpreter_text(
     catalogue: Catalogue, lang: str, interpreter_language: str | None, speaks: Sequence[str]
 ) -> str:
@@ -925,12 +915,12 @@ def manage_buttons(
     when = format_when(appointment.starts_at, lang, short=True)
     ident = str(appointment.id)
     return [
-        _button(
+        button(
             catalogue.text("appointments.button.move", lang, when=when),
             "reschedule_appointment",
             appointment_id=ident,
         ),
-        _button(
+        button(
             catalogue.text("appointments.button.cancel", lang, when=when),
             "cancel_appointment",
             appointment_id=ident,
@@ -970,7 +960,7 @@ def office_cancelled_message(
     title = catalogue.text("appointments.button.book_again", lang)
     message["buttons"] = [
         {
-            **_button(title, "book_appointment", city=appointment.office),
+            **button(title, "book_appointment", city=appointment.office),
             "title": mark_direction(title, lang),
         }
     ]

@@ -72,9 +72,7 @@ class SlotPages:
         slots = await asyncio.to_thread(
             self.store.list_slots, None, now, now + timedelta(days=MAX_DAYS)
         )
-        rows: list[dict[str, Any]] = [
-            {"slot": s, "starts": local(s.starts_at)} for s in slots
-        ]
+        rows: list[dict[str, Any]] = [{"slot": s, "starts": local(s.starts_at)} for s in slots]
         return self.console.render(
             request,
             "slots.html",
