@@ -9,12 +9,13 @@ looked at (``needed_facts`` tells the conversation what to ask).
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from dateutil.relativedelta import relativedelta
 
 from common import datafile
 
@@ -122,9 +123,8 @@ class Decision:
 
 def add_months(day: dt.date, months: int) -> dt.date:
     """The same day ``months`` later, or that month's last day when it is shorter."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+    result: dt.date = day + relativedelta(months=months)  # dateutil clips to the month's end
+    return result
 
 
 def _parse_rule(key: str, node: datafile.Node) -> Rule:
