@@ -13,6 +13,7 @@ import httpx
 from aiohttp import web
 
 from bot import metrics
+from bot.appointments import setup_appointments
 from bot.console import setup_console
 from bot.conversation import Conversations, User
 from bot.delivery import Deliverer
@@ -31,7 +32,6 @@ from bot.keys import (
 )
 from bot.privacy import setup_privacy
 from bot.rasa_client import BotMessage, RasaClient, RasaUnavailable
-from bot.reminders import setup_reminders
 from bot.security import clean_text, setup_security
 from bot.settings import Settings
 from bot.telegram import TelegramChannel, TelegramSettings
@@ -253,7 +253,7 @@ def create_app(
     setup_web(app)
     setup_security(app)
     setup_privacy(app)
-    setup_reminders(app)
+    setup_appointments(app)
     if settings.telegram_token:
         channel = TelegramChannel(
             TelegramSettings(

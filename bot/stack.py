@@ -153,7 +153,7 @@ def main() -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     if env.get("APP_ENV", "development").strip().lower() != "production":
-        # DEMO appointment slots when there are none (never in production): pes/appointments.py
+        # DEMO appointment slots when there are none (never in production): pes/appointments/
         cmd = [sys.executable, "-m", "pes.appointments", "seed-demo"]
         subprocess.run(cmd, cwd=ROOT, env=env, check=False)  # noqa: S603 (our own fixed command)
     print("stack: starting the action server, the Rasa server and the gateway …", flush=True)

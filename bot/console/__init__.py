@@ -8,7 +8,7 @@
   announced to the counsellors' Telegram group when ``COUNSELLOR_TELEGRAM_CHAT_ID``
   is set;
 - the console's pages (``bot/console/views.py``), the slot pages
-  (``bot/console/slots.py``) and its static files.
+  (``bot/console/appointments.py``) and its static files.
 
 Accounts: ``python -m bot.console add-user NAME --role counsellor|admin``.
 """
@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot.console.appointments import AppointmentPages
 from bot.console.auth import Accounts, LoginGuard, Sessions
-from bot.console.slots import SlotPages
 from bot.console.views import HERE, Console
 from bot.handoff import CaseWatch, Handoff, announcement
 from bot.keys import CATALOGUE, CONVERSATIONS, DATABASE, DELIVERER, SETTINGS, TELEGRAM, TRANSLATOR
@@ -75,7 +75,7 @@ def setup_console(app: web.Application) -> None:
     router.add_post("/console/cases/{case_id}/notes", console.note)
     router.add_get("/console/audit", console.audit)
     router.add_get("/console/events", console.events)
-    SlotPages(console, app[DATABASE]).add_routes(router)
+    AppointmentPages(console, app[DATABASE]).add_routes(router)
     router.add_static("/console/static/", HERE / "static")
 
     async def start(app: web.Application) -> None:

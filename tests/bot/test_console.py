@@ -386,7 +386,8 @@ async def test_console_in_english(client: TestClient) -> None:
 async def test_office_staff_publish_and_delete_slots(
     client: TestClient, database: Database
 ) -> None:
-    from pes.appointments import AppointmentStore, local
+    from common.clock import local
+    from pes.appointments import AppointmentStore
 
     await login(client)
     token = await page_csrf(client, "/console/slots")

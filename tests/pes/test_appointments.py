@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from common.clock import TIMEZONE, utcnow
+from common.clock import TIMEZONE, local, utcnow
 from pes import appointments as ap
 from pes.appointments import (
     AlreadyBooked,
@@ -34,6 +34,7 @@ from pes.appointments import (
     SlotTaken,
     TooManyAppointments,
 )
+from pes.appointments import cli as appointments_cli
 from pes.db import Database
 from pes.erasure import personal_data_stores
 from pes.outbox import Outbox, OutboxRow
@@ -503,7 +504,7 @@ def test_cli_adds_lists_and_deletes(
 ) -> None:
     day = (NOW + timedelta(days=3)).astimezone(TIMEZONE).date().isoformat()
     assert (
-        ap.main(
+        appointments_cli.main(
             [
                 "add-slots",
                 "--office",
@@ -527,14 +528,14 @@ def test_cli_adds_lists_and_deletes(
     )
     assert "added 3 slot(s)" in capsys.readouterr().out
     slots = store.list_slots("koper")
-    assert [ap.local(s.starts_at).strftime("%H:%M") for s in slots] == ["09:00", "09:45", "10:30"]
+    assert [local(s.starts_at).strftime("%H:%M") for s in slots] == ["09:00", "09:45", "10:30"]
     assert all(s.interpreter and s.languages == ("sl", "en", "ar") for s in slots)
-    assert ap.main(["list", "--office", "koper", "--from", day, "--to", day]) == 0
+    assert appointments_cli.main(["list", "--office", "koper", "--from", day, "--to", day]) == 0
     assert capsys.readouterr().out.count("koper") == 3
     store.book("u1", slots[0].id, "web", "en", None, NOW)
-    assert ap.main(["delete", str(slots[0].id)]) == 2
+    assert appointments_cli.main(["delete", str(slots[0].id)]) == 2
     assert "--cancel-booking" in capsys.readouterr().err
-    assert ap.main(["delete", str(slots[1].id)]) == 0
+    assert appointments_cli.main(["delete", str(slots[1].id)]) == 0
     assert len(store.list_slots("koper")) == 2
 
 
@@ -556,7 +557,7 @@ def _add(office: str, start: str, languages: str) -> list[str]:
 def test_cli_errors_are_one_line_and_exit_2(
     store: AppointmentStore, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
 ) -> None:
-    assert ap.main(argv) == 2
+    assert appointments_cli.main(argv) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1 and "Traceback" not in err
 
@@ -565,15 +566,15 @@ def test_seed_demo_only_when_empty_and_never_in_production(
     store: AppointmentStore, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("APP_ENV", "production")
-    assert ap.main(["seed-demo"]) == 2
+    assert appointments_cli.main(["seed-demo"]) == 2
     assert "production" in capsys.readouterr().err
     assert store.list_slots() == []
     monkeypatch.setenv("APP_ENV", "development")
-    assert ap.main(["seed-demo", "--days", "3"]) == 0
+    assert appointments_cli.main(["seed-demo", "--days", "3"]) == 0
     assert "DEMO" in capsys.readouterr().out
     seeded = store.list_slots()
-    assert seeded and {s.office for s in seeded} == set(ap._offices())
+    assert seeded and {s.office for s in seeded} == set(appointments_cli._offices())
     assert all(s.counsellor.startswith("Demo") for s in seeded)
-    assert ap.main(["seed-demo"]) == 0
+    assert appointments_cli.main(["seed-demo"]) == 0
     assert "not added" in capsys.readouterr().out
     assert len(store.list_slots()) == len(seeded)

@@ -128,7 +128,7 @@ async def _stop(app: web.Application) -> None:
     await app[REMINDERS].stop()
 
 
-def setup_reminders(app: web.Application) -> None:
+def setup_appointments(app: web.Application) -> None:
     """Reminders and calendar files: one line in ``create_app``."""
     app[STORE] = AppointmentStore(app[DATABASE])
     app[REMINDERS] = Periodic("reminders", lambda: reminder_round(app), interval=INTERVAL_SECONDS)

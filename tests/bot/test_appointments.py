@@ -13,7 +13,7 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import delete, update
 
 from bot.app import CATALOGUE, DELIVERER, OUTBOX, create_app
-from bot.reminders import STORE, queue_due
+from bot.appointments import STORE, queue_due
 from bot.settings import from_env
 from common.clock import utcnow
 from language.catalogue import Catalogue

@@ -1,7 +1,7 @@
 """Console pages for appointment slots: list the upcoming ones, publish a series, delete one.
 
 Office staff publish the times people can book in the chat (issue #4) on
-``pes/appointments.py``'s ``AppointmentStore``. Times are on the Ljubljana clock.
+``pes/appointments/``'s ``AppointmentStore``. Times are on the Ljubljana clock.
 Publishing and deleting are written to the audit log.
 """
 
@@ -56,7 +56,7 @@ def parse_times(raw: str) -> list[time]:
     return sorted(set(found))
 
 
-class SlotPages:
+class AppointmentPages:
     def __init__(self, console: Console, database: Database) -> None:
         self.console = console
         self.store = appointments.AppointmentStore(database)
