@@ -3,30 +3,21 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.conftest import ROOT
+from tests.standins.stack import running_stack, stack_env
 
 pytestmark = pytest.mark.skipif(
     not (ROOT / "models" / "current.tar.gz").exists(),
     reason="needs a trained model: `make train` (make test trains before it runs pytest)",
 )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def chat(port: int, text: str, lang: str) -> list[dict[str, Any]]:
@@ -39,38 +30,9 @@ def chat(port: int, text: str, lang: str) -> list[dict[str, Any]]:
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    ports = {name: str(free_port()) for name in ("RASA_PORT", "ACTION_PORT", "GATEWAY_PORT")}
-    env = {
-        **os.environ,
-        **ports,
-        "ACTION_SERVER_URL": f"http://127.0.0.1:{ports['ACTION_PORT']}/webhook",
-        # a new database each run: conversations of an earlier run would count
-        # as "the same question again" within the session's hour
-        "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('stack') / 'stack-test.db'}",
-        "RASA_HOST": "127.0.0.1",
-        "ACTION_HOST": "127.0.0.1",
-        "GATEWAY_HOST": "127.0.0.1",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot.stack"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert process.stdout is not None
-    lines = []
-    deadline = time.monotonic() + 300
-    for line in process.stdout:
-        lines.append(line)
-        if "The assistant is running" in line or time.monotonic() > deadline:
-            break
-    assert any("The assistant is running" in line for line in lines), "".join(lines[-40:])
-    yield int(ports["GATEWAY_PORT"]), process, lines
-    if process.poll() is None:
-        process.kill()
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    with running_stack(stack_env(tmp_path_factory.mktemp("stack"))) as running:
+        yield running.port, running.process, running.output
 
 
 def test_health_of_all_three(stack: Any) -> None:

@@ -28,10 +28,9 @@ from tests.browser.conftest import (
     CHROMIUM,
     CHROMIUM_ARGS,
     MODEL,
-    running_stack,
-    stack_env,
 )
 from tests.conftest import ROOT
+from tests.standins.stack import running_stack, stack_env
 from tests.standins.translation_api import StandIn, translation_api
 
 pytestmark = pytest.mark.browser

@@ -14,12 +14,7 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
-import subprocess
-import sys
 import tarfile
-import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -33,6 +28,8 @@ from bot.settings import from_env
 from pes.privacy import pseudonym
 from tests.conftest import ROOT
 from tests.standins.bot_api import BotApi, bot_api, message
+from tests.standins.stack import Stack as RunningStack
+from tests.standins.stack import running_stack, stack_env, stop
 
 MODEL = Path(os.environ.get("RASA_MODEL") or ROOT / "models")
 KEY = from_env({}).pseudonym_key
@@ -74,50 +71,14 @@ needs_privacy_model = pytest.mark.skipif(
 )
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 class Stack:
-    def __init__(self, api: BotApi, database: Path) -> None:
-        self.api = api
-        self.database_url = f"sqlite:///{database}"
-        ports = {name: str(free_port()) for name in ("RASA_PORT", "ACTION_PORT", "GATEWAY_PORT")}
-        self.port = int(ports["GATEWAY_PORT"])
-        env = {k: v for k, v in os.environ.items() if k not in ("LOG_FORMAT", "APP_ENV")}
-        env.update(
-            ports,
-            ACTION_SERVER_URL=f"http://127.0.0.1:{ports['ACTION_PORT']}/webhook",
-            DATABASE_URL=self.database_url,
-            RASA_HOST="127.0.0.1",
-            ACTION_HOST="127.0.0.1",
-            GATEWAY_HOST="127.0.0.1",
-            TELEGRAM_TOKEN=api.token,
-            TELEGRAM_API_URL=api.url,
-        )
-        if MODEL.is_file():
-            env["RASA_MODEL"] = str(MODEL)
-        self.lines: list[str] = []
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot.stack"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        self.running = threading.Event()
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
+    """The running stack, its stand-in Bot API, and what the tests ask of both."""
 
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.append(line)
-            if "The assistant is running" in line:
-                self.running.set()
+    def __init__(self, api: BotApi, running: RunningStack) -> None:
+        self.api = api
+        self.running = running
+        self.database_url = running.database_url
+        self.port = running.port
 
     def chat(self, text_: str, lang: str = "en") -> list[dict[str, Any]]:
         body = json.dumps({"session": SESSION, "message": text_, "lang": lang}).encode()
@@ -146,23 +107,21 @@ class Stack:
         return counts
 
     def stop(self) -> str:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            self.process.wait(timeout=90)
-        self.reader.join(timeout=10)
-        return "".join(self.lines)
+        return stop(self.running)
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     with bot_api() as api:
-        running = Stack(api, tmp_path_factory.mktemp("stack") / "privacy.db")
-        try:
-            started = running.running.wait(timeout=300)
-            assert started, "".join(running.lines[-40:])
-            yield running
-        finally:
-            running.stop()
+        env = stack_env(
+            tmp_path_factory.mktemp("stack"),
+            drop=("LOG_FORMAT", "APP_ENV"),
+            TELEGRAM_TOKEN=api.token,
+            TELEGRAM_API_URL=api.url,
+            **({"RASA_MODEL": str(MODEL)} if MODEL.is_file() else {}),
+        )
+        with running_stack(env) as running:
+            yield Stack(api, running)
 
 
 def wait_for(check: Any, timeout: float = 60.0) -> None:
