@@ -19,6 +19,7 @@ from actions.appointments.shared import (
     other_office_button,
     slot_buttons,
     store,
+    text_button,
 )
 from actions.base import catalogue, latest_entity, reply_language
 from common.payload import button
@@ -73,15 +74,15 @@ class ActionAskSlotId(Action):
             return []
         if wants_interpreter(interpreter) and store().free_slots(city, shared.now(), 1):
             assert interpreter is not None
-            title = catalogue().text("appointments.button.without_interpreter", lang)
             dispatcher.utter_message(
                 response="appointments.no_free_slots_interpreter",
                 office=info.name,
                 phone=info.phone,
                 language=ap.language_name(interpreter, lang),
                 buttons=[
-                    button(
-                        mark_direction(title, lang),
+                    text_button(
+                        "appointments.button.without_interpreter",
+                        lang,
                         "book_appointment",
                         city=city,
                         interpreter=NO_INTERPRETER,
@@ -112,8 +113,9 @@ class ActionAskInterpreter(Action):
         lang = reply_language(tracker)
         cat = catalogue()
         default = default_interpreter(tracker)
-        none = button(
-            mark_direction(cat.text("appointments.button.no_interpreter", lang), lang),
+        none = text_button(
+            "appointments.button.no_interpreter",
+            lang,
             "book_appointment",
             interpreter=NO_INTERPRETER,
         )
@@ -130,16 +132,11 @@ class ActionAskInterpreter(Action):
                 response="appointments.ask_interpreter_language", buttons=[*buttons, none]
             )
             return []
-        other = button(
-            mark_direction(
-                cat.text(
-                    "appointments.button.other_language"
-                    if default
-                    else "appointments.button.choose_language",
-                    lang,
-                ),
-                lang,
-            ),
+        other = text_button(
+            "appointments.button.other_language"
+            if default
+            else "appointments.button.choose_language",
+            lang,
             "book_appointment",
             interpreter="other",
         )
@@ -187,16 +184,14 @@ class ActionAskAppointmentConfirmed(Action):
         values = ap.card(
             cat, lang, slot.starts_at, office(slot.office), interpreter, slot.languages
         )
-        yes = button(
-            mark_direction(cat.text("appointments.button.book", lang), lang),
+        yes = text_button(
+            "appointments.button.book",
+            lang,
             "book_appointment",
             slot_id=str(slot.id),
             interpreter=interpreter,
             confirm="yes",
         )
-        no = {
-            "title": mark_direction(cat.text("appointments.button.no", lang), lang),
-            "payload": "/deny",
-        }
+        no = text_button("appointments.button.no", lang, "deny")
         dispatcher.utter_message(response="appointments.confirm", buttons=[yes, no], **values)
         return []

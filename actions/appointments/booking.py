@@ -26,10 +26,9 @@ from actions.appointments.shared import (
     say_card,
     slot_buttons,
     store,
+    text_button,
 )
-from actions.base import catalogue, latest_entity, reply_language
-from common.payload import button
-from language.catalogue import mark_direction
+from actions.base import latest_entity, reply_language
 from pes.appointments import (
     AlreadyBooked,
     SlotGone,
@@ -153,10 +152,13 @@ class ActionBookAppointment(Action):
         if slot_id is None:
             dispatcher.utter_message(response="appointments.stopped")
         elif tracker.get_slot("appointment_confirmed") == "no":
-            title = catalogue().text("appointments.button.other_times", lang)
             city = tracker.get_slot("city")
             buttons = (
-                [button(mark_direction(title, lang), "book_appointment", city=str(city))]
+                [
+                    text_button(
+                        "appointments.button.other_times", lang, "book_appointment", city=str(city)
+                    )
+                ]
                 if city
                 else []
             )

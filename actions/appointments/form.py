@@ -25,11 +25,10 @@ from actions.appointments.shared import (
     match_office,
     office,
     store,
+    text_button,
 )
-from actions.base import catalogue, latest_entity, reply_language
+from actions.base import latest_entity, reply_language
 from common.clock import local
-from common.payload import button
-from language.catalogue import mark_direction
 from language.languages import WORKING, normalise_code
 from pes import appointments as ap
 from pes.appointments import (
@@ -88,10 +87,9 @@ class ValidateAppointmentForm(FormValidationAction):
                 phone=info.phone,
                 language=ap.language_name(interpreter, lang),
                 buttons=[
-                    button(
-                        mark_direction(
-                            catalogue().text("appointments.button.without_interpreter", lang), lang
-                        ),
+                    text_button(
+                        "appointments.button.without_interpreter",
+                        lang,
                         "book_appointment",
                         city=city,
                         interpreter=NO_INTERPRETER,

@@ -21,8 +21,9 @@ from actions.appointments.shared import (
     say_card,
     slot_title,
     store,
+    text_button,
 )
-from actions.base import catalogue, latest_entity, reply_language
+from actions.base import latest_entity, reply_language
 from common.payload import button
 from language.catalogue import mark_direction
 from pes import appointments as ap
@@ -116,18 +117,15 @@ class ActionCancelAppointment(Action):
                 buttons=_choice_buttons(upcoming, lang, "cancel_appointment"),
             )
             return clear
-        cat = catalogue()
         values = card_values(target, lang)
-        yes = button(
-            mark_direction(cat.text("appointments.button.yes_cancel", lang), lang),
+        yes = text_button(
+            "appointments.button.yes_cancel",
+            lang,
             "cancel_appointment",
             appointment_id=str(target.id),
             confirm="yes",
         )
-        keep = {
-            "title": mark_direction(cat.text("appointments.button.keep", lang), lang),
-            "payload": "/deny",
-        }
+        keep = text_button("appointments.button.keep", lang, "deny")
         dispatcher.utter_message(
             response="appointments.cancel_confirm",
             when=values["when"],

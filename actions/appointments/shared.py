@@ -162,6 +162,11 @@ def match_office(text: str) -> str | None:
 # --- buttons ----------------------------------------------------------------------------
 
 
+def text_button(key: str, lang: str, intent: str, **entities: str) -> dict[str, str]:
+    """A button titled with the catalogue's text ``key``, its direction marked."""
+    return button(mark_direction(catalogue().text(key, lang), lang), intent, **entities)
+
+
 def office_buttons(lang: str, intent: str = "book_appointment") -> list[dict[str, str]]:
     return [
         button(mark_direction(info.city_name(lang), lang), intent, city=city)
@@ -181,8 +186,7 @@ def slot_buttons(slots: list[Slot], lang: str) -> list[dict[str, str]]:
 
 
 def other_office_button(lang: str) -> dict[str, str]:
-    title = catalogue().text("appointments.button.other_office", lang)
-    return button(mark_direction(title, lang), "book_appointment", city="other")
+    return text_button("appointments.button.other_office", lang, "book_appointment", city="other")
 
 
 def listing(appointments: list[Appointment], lang: str) -> str:
