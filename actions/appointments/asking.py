@@ -8,9 +8,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.appointments import shared
+from actions.appointments.booking import chosen_slot, say_no_free_times
 from actions.appointments.shared import (
     SLOTS_OFFERED,
-    as_id,
     default_interpreter,
     intent_of,
     interpreter_choice,
@@ -28,7 +28,6 @@ from language.languages import LANGUAGES, WORKING
 from pes import appointments as ap
 from pes.appointments import (
     NO_INTERPRETER,
-    wants_interpreter,
 )
 
 
@@ -72,32 +71,7 @@ class ActionAskSlotId(Action):
                 buttons=[*slot_buttons(free, lang), other_office_button(lang)],
             )
             return []
-        if wants_interpreter(interpreter) and store().free_slots(city, shared.now(), 1):
-            assert interpreter is not None
-            dispatcher.utter_message(
-                response="appointments.no_free_slots_interpreter",
-                office=info.name,
-                phone=info.phone,
-                language=ap.language_name(interpreter, lang),
-                buttons=[
-                    text_button(
-                        "appointments.button.without_interpreter",
-                        lang,
-                        "book_appointment",
-                        city=city,
-                        interpreter=NO_INTERPRETER,
-                    ),
-                    other_office_button(lang),
-                ],
-            )
-            return []
-        dispatcher.utter_message(
-            response="appointments.no_free_slots",
-            office=info.name,
-            phone=info.phone,
-            address=info.address,
-            buttons=[other_office_button(lang)],
-        )
+        say_no_free_times(dispatcher, city, info, interpreter, lang, other_office_button(lang))
         return []
 
 
@@ -146,8 +120,7 @@ class ActionAskInterpreter(Action):
             )
             return []
         name = ap.language_name(default, lang)
-        slot_id = as_id(tracker.get_slot("slot_id"))
-        slot = store().slot(slot_id) if slot_id is not None else None
+        slot = chosen_slot(tracker)
         key = (
             "appointments.ask_interpreter_speaks"
             if slot is not None and default in slot.languages
@@ -175,8 +148,7 @@ class ActionAskAppointmentConfirmed(Action):
     ) -> list[EventType]:
         lang = reply_language(tracker)
         cat = catalogue()
-        slot_id = as_id(tracker.get_slot("slot_id"))
-        slot = store().slot(slot_id) if slot_id is not None else None
+        slot = chosen_slot(tracker)
         if slot is None:
             dispatcher.utter_message(response="appointments.slot_gone")
             return [SlotSet("slot_id", None)]

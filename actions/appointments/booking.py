@@ -29,12 +29,18 @@ from actions.appointments.shared import (
     text_button,
 )
 from actions.base import latest_entity, reply_language
+from pes import appointments as ap
+from pes import content
 from pes.appointments import (
+    NO_INTERPRETER,
     AlreadyBooked,
+    Appointment,
+    Slot,
     SlotGone,
     SlotInPast,
     SlotTaken,
     TooManyAppointments,
+    wants_interpreter,
 )
 
 BOOKING_SLOTS = ("slot_id", "interpreter", "appointment_confirmed")
@@ -48,6 +54,58 @@ def say_too_many(dispatcher: CollectingDispatcher, tracker: Tracker, lang: str) 
         items=listing(upcoming, lang),
         buttons=manage_buttons(upcoming, lang),
     )
+
+
+def say_no_free_times(
+    dispatcher: CollectingDispatcher,
+    city: str,
+    info: content.Office,
+    interpreter: str | None,
+    lang: str,
+    *more: dict[str, str],
+) -> None:
+    """No free time at the office that suits the interpreter asked for: say so, and offer
+    booking without the interpreter when that would find a time. ``more``: buttons after."""
+    if wants_interpreter(interpreter) and store().free_slots(city, shared.now(), 1):
+        assert interpreter is not None
+        dispatcher.utter_message(
+            response="appointments.no_free_slots_interpreter",
+            office=info.name,
+            phone=info.phone,
+            language=ap.language_name(interpreter, lang),
+            buttons=[
+                text_button(
+                    "appointments.button.without_interpreter",
+                    lang,
+                    "book_appointment",
+                    city=city,
+                    interpreter=NO_INTERPRETER,
+                ),
+                *more,
+            ],
+        )
+    else:
+        dispatcher.utter_message(
+            response="appointments.no_free_slots",
+            office=info.name,
+            phone=info.phone,
+            address=info.address,
+            buttons=[*more],
+        )
+
+
+def chosen_slot(tracker: Tracker) -> Slot | None:
+    """The slot the form's ``slot_id`` names, if it is still published."""
+    slot_id = as_id(tracker.get_slot("slot_id"))
+    return store().slot(slot_id) if slot_id is not None else None
+
+
+def booked_by(slot: Slot | None, user: str) -> Appointment | None:
+    """The appointment on ``slot`` when it is ``user``'s own, else None."""
+    if slot is None or not slot.appointment_id:
+        return None
+    holder = store().get(slot.appointment_id)
+    return holder if holder is not None and holder.user_id == user else None
 
 
 def say_none_free(dispatcher: CollectingDispatcher, lang: str) -> None:
@@ -120,9 +178,8 @@ class ActionAppointmentStart(Action):
         done = [*_reset(), SlotSet("booking_started", False)]
         slot_id = as_id(latest_entity(tracker, "slot_id"))
         if slot_id is not None:
-            slot = store().slot(slot_id)
-            holder = store().get(slot.appointment_id) if slot and slot.appointment_id else None
-            if holder is not None and holder.user_id == user:
+            holder = booked_by(store().slot(slot_id), user)
+            if holder is not None:
                 say_card(dispatcher, "appointments.already_booked", holder, lang)  # double click
                 return done
             if latest_entity(tracker, "confirm") == "yes":

@@ -16,6 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.appointments import shared
+from actions.appointments.booking import booked_by, chosen_slot, say_no_free_times
 from actions.appointments.shared import (
     SLOTS_OFFERED,
     as_id,
@@ -25,7 +26,6 @@ from actions.appointments.shared import (
     match_office,
     office,
     store,
-    text_button,
 )
 from actions.base import latest_entity, reply_language
 from common.clock import local
@@ -34,7 +34,6 @@ from pes import appointments as ap
 from pes.appointments import (
     NO_INTERPRETER,
     Slot,
-    wants_interpreter,
 )
 
 _NUMBER = re.compile(r"\d+")
@@ -57,11 +56,8 @@ class ValidateAppointmentForm(FormValidationAction):
         slot_id = as_id(tracker.get_slot("slot_id"))
         if slot_id is None:
             return ["city", "slot_id", "interpreter", "appointment_confirmed"]
-        slot = store().slot(slot_id)
-        if slot and slot.appointment_id:
-            holder = store().get(slot.appointment_id)
-            if holder and holder.user_id == tracker.sender_id:
-                return ["slot_id"]  # already theirs: nothing more to ask
+        if booked_by(store().slot(slot_id), tracker.sender_id) is not None:
+            return ["slot_id"]  # already theirs: nothing more to ask
         return ["slot_id", "interpreter", "appointment_confirmed"]
 
     def validate_city(
@@ -79,30 +75,7 @@ class ValidateAppointmentForm(FormValidationAction):
         interpreter = interpreter_choice(tracker)
         if store().free_slots(city, shared.now(), 1, interpreter_language=interpreter):
             return {"city": city}
-        if wants_interpreter(interpreter) and store().free_slots(city, shared.now(), 1):
-            assert interpreter is not None
-            dispatcher.utter_message(
-                response="appointments.no_free_slots_interpreter",
-                office=info.name,
-                phone=info.phone,
-                language=ap.language_name(interpreter, lang),
-                buttons=[
-                    text_button(
-                        "appointments.button.without_interpreter",
-                        lang,
-                        "book_appointment",
-                        city=city,
-                        interpreter=NO_INTERPRETER,
-                    )
-                ],
-            )
-        else:
-            dispatcher.utter_message(
-                response="appointments.no_free_slots",
-                office=info.name,
-                phone=info.phone,
-                address=info.address,
-            )
+        say_no_free_times(dispatcher, city, info, interpreter, lang)
         return {"city": None}
 
     def _offered(self, tracker: Tracker) -> list[Slot]:
@@ -149,8 +122,7 @@ class ValidateAppointmentForm(FormValidationAction):
             return {"slot_id": None}
         chosen = {"slot_id": str(slot.id), "city": slot.office}
         if slot.appointment_id is not None:
-            holder = store().get(slot.appointment_id)
-            if holder is not None and holder.user_id == tracker.sender_id:
+            if booked_by(slot, tracker.sender_id) is not None:
                 return chosen  # already theirs; the form ends and says so
             dispatcher.utter_message(response="appointments.slot_taken")
             return {"slot_id": None, "city": slot.office}
@@ -184,8 +156,7 @@ class ValidateAppointmentForm(FormValidationAction):
             code = normalise_code(raw)
             if code is None:
                 return {"interpreter": None}  # "other", or not a language: ask again
-        slot_id = as_id(tracker.get_slot("slot_id"))
-        slot = store().slot(slot_id) if slot_id is not None else None
+        slot = chosen_slot(tracker)
         if slot is not None and not slot.suits(code):
             dispatcher.utter_message(
                 response="appointments.no_interpreter_at_slot",
