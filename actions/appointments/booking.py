@@ -15,6 +15,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.appointments import shared
 from actions.appointments.shared import (
+    SLOT_PROBLEMS,
     SLOTS_OFFERED,
     as_id,
     channel_of,
@@ -23,6 +24,7 @@ from actions.appointments.shared import (
     listing,
     manage_buttons,
     office_buttons,
+    reply_for,
     say_card,
     slot_buttons,
     store,
@@ -36,9 +38,6 @@ from pes.appointments import (
     AlreadyBooked,
     Appointment,
     Slot,
-    SlotGone,
-    SlotInPast,
-    SlotTaken,
     TooManyAppointments,
     wants_interpreter,
 )
@@ -142,14 +141,8 @@ def book_and_answer(
     except AlreadyBooked as exc:
         say_card(dispatcher, "appointments.already_booked", exc.appointment, lang)
         return
-    except SlotTaken:
-        offer_others(dispatcher, "appointments.slot_taken", city, interpreter, lang)
-        return
-    except SlotInPast:
-        offer_others(dispatcher, "appointments.slot_in_past", city, interpreter, lang)
-        return
-    except SlotGone:
-        offer_others(dispatcher, "appointments.slot_gone", city, interpreter, lang)
+    except tuple(SLOT_PROBLEMS) as exc:
+        offer_others(dispatcher, reply_for(exc, SLOT_PROBLEMS), city, interpreter, lang)
         return
     except TooManyAppointments:
         say_too_many(dispatcher, tracker, lang)

@@ -11,6 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.appointments import shared
 from actions.appointments.shared import (
+    SLOT_PROBLEMS,
     SLOTS_OFFERED,
     as_id,
     card_values,
@@ -18,6 +19,7 @@ from actions.appointments.shared import (
     listing,
     manage_buttons,
     office,
+    reply_for,
     say_card,
     slot_title,
     store,
@@ -31,12 +33,17 @@ from pes.appointments import (
     AlreadyBooked,
     AlreadyCancelled,
     Appointment,
+    AppointmentError,
     AppointmentInPast,
     AppointmentNotFound,
-    SlotGone,
-    SlotInPast,
-    SlotTaken,
 )
+
+# What the person is told when the store refuses a cancellation or a move.
+_REFUSED: dict[type[AppointmentError], str] = {
+    AlreadyCancelled: "appointments.already_cancelled",
+    AppointmentInPast: "appointments.over",
+    AppointmentNotFound: "appointments.not_found",
+}
 
 
 class ActionMyAppointments(Action):
@@ -74,6 +81,32 @@ def _choice_buttons(
     return buttons
 
 
+def _pick(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    chosen: int | None,
+    lang: str,
+    *,
+    none: str,
+    which: str,
+    intent: str,
+) -> Appointment | None:
+    """The person's upcoming appointment ``chosen`` names, or their only one. Else None,
+    having said there are none (``none``) or asked which with buttons of ``intent``."""
+    upcoming = store().upcoming(tracker.sender_id, shared.now())
+    if not upcoming:
+        dispatcher.utter_message(response=none)
+        return None
+    if chosen is None and len(upcoming) == 1:
+        chosen = upcoming[0].id
+    target = next((a for a in upcoming if a.id == chosen), None)
+    if target is None:
+        if chosen is not None:
+            dispatcher.utter_message(response="appointments.not_found")
+        dispatcher.utter_message(response=which, buttons=_choice_buttons(upcoming, lang, intent))
+    return target
+
+
 class ActionCancelAppointment(Action):
     """Which one? -> "cancel it?" -> cancelled. Only the person's own future appointments."""
 
@@ -102,20 +135,16 @@ class ActionCancelAppointment(Action):
         chosen = as_id(latest_entity(tracker, "appointment_id"))
         if chosen is not None and latest_entity(tracker, "confirm") == "yes":
             return self._cancel(dispatcher, tracker, chosen, lang) + clear
-        upcoming = store().upcoming(tracker.sender_id, shared.now())
-        if not upcoming:
-            dispatcher.utter_message(response="appointments.cancel_none")
-            return clear
-        if chosen is None and len(upcoming) == 1:
-            chosen = upcoming[0].id
-        target = next((a for a in upcoming if a.id == chosen), None)
+        target = _pick(
+            dispatcher,
+            tracker,
+            chosen,
+            lang,
+            none="appointments.cancel_none",
+            which="appointments.cancel_which",
+            intent="cancel_appointment",
+        )
         if target is None:
-            if chosen is not None:
-                dispatcher.utter_message(response="appointments.not_found")
-            dispatcher.utter_message(
-                response="appointments.cancel_which",
-                buttons=_choice_buttons(upcoming, lang, "cancel_appointment"),
-            )
             return clear
         values = card_values(target, lang)
         yes = text_button(
@@ -139,12 +168,8 @@ class ActionCancelAppointment(Action):
     ) -> list[EventType]:
         try:
             store().cancel(tracker.sender_id, appointment_id, now=shared.now())
-        except AlreadyCancelled:
-            dispatcher.utter_message(response="appointments.already_cancelled")
-        except AppointmentInPast:
-            dispatcher.utter_message(response="appointments.over")
-        except AppointmentNotFound:
-            dispatcher.utter_message(response="appointments.not_found")
+        except tuple(_REFUSED) as exc:
+            dispatcher.utter_message(response=reply_for(exc, _REFUSED))
         else:
             dispatcher.utter_message(response="appointments.cancelled")
         return []
@@ -160,28 +185,22 @@ class ActionRescheduleAppointment(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         lang = reply_language(tracker)
-        user = tracker.sender_id
         chosen = as_id(latest_entity(tracker, "appointment_id"))
         new_slot = as_id(latest_entity(tracker, "slot_id"))
         if chosen is not None and new_slot is not None:
             self._move(dispatcher, tracker, chosen, new_slot, lang)
             return []
-        upcoming = store().upcoming(user, shared.now())
-        if not upcoming:
-            dispatcher.utter_message(response="appointments.move_none")
-            return []
-        if chosen is None and len(upcoming) == 1:
-            chosen = upcoming[0].id
-        target = next((a for a in upcoming if a.id == chosen), None)
-        if target is None:
-            if chosen is not None:
-                dispatcher.utter_message(response="appointments.not_found")
-            dispatcher.utter_message(
-                response="appointments.move_which",
-                buttons=_choice_buttons(upcoming, lang, "reschedule_appointment"),
-            )
-            return []
-        self._offer(dispatcher, target, lang)
+        target = _pick(
+            dispatcher,
+            tracker,
+            chosen,
+            lang,
+            none="appointments.move_none",
+            which="appointments.move_which",
+            intent="reschedule_appointment",
+        )
+        if target is not None:
+            self._offer(dispatcher, target, lang)
         return []
 
     def _offer(self, dispatcher: CollectingDispatcher, target: Appointment, lang: str) -> None:
@@ -230,26 +249,15 @@ class ActionRescheduleAppointment(Action):
         except AlreadyBooked as exc:
             say_card(dispatcher, "appointments.already_booked", exc.appointment, lang)
             return
-        except (SlotTaken, SlotInPast, SlotGone) as exc:
-            key = {
-                SlotTaken: "appointments.slot_taken",
-                SlotInPast: "appointments.slot_in_past",
-                SlotGone: "appointments.slot_gone",
-            }[type(exc)]
-            dispatcher.utter_message(response=key)
+        except tuple(SLOT_PROBLEMS) as exc:
+            dispatcher.utter_message(response=reply_for(exc, SLOT_PROBLEMS))
             target = next(
                 (a for a in store().upcoming(user, shared.now()) if a.id == appointment_id), None
             )
             if target is not None:
                 self._offer(dispatcher, target, lang)
             return
-        except AlreadyCancelled:
-            dispatcher.utter_message(response="appointments.already_cancelled")
-            return
-        except AppointmentInPast:
-            dispatcher.utter_message(response="appointments.over")
-            return
-        except AppointmentNotFound:
-            dispatcher.utter_message(response="appointments.not_found")
+        except tuple(_REFUSED) as exc:
+            dispatcher.utter_message(response=reply_for(exc, _REFUSED))
             return
         say_card(dispatcher, "appointments.moved", moved, lang)

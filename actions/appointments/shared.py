@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
+from collections.abc import Mapping
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -25,13 +26,24 @@ from pes import content
 from pes.appointments import (
     NO_INTERPRETER,
     Appointment,
+    AppointmentError,
     AppointmentStore,
     SettingError,
     Slot,
+    SlotGone,
+    SlotInPast,
+    SlotTaken,
 )
 from pes.db import default_database
 
 SLOTS_OFFERED = 6  # the next free times offered as buttons
+
+# What the person is told when the store refuses a time, by its exception.
+SLOT_PROBLEMS: dict[type[AppointmentError], str] = {
+    SlotTaken: "appointments.slot_taken",
+    SlotInPast: "appointments.slot_in_past",
+    SlotGone: "appointments.slot_gone",
+}
 
 
 # --- configuration, read once ----------------------------------------------------------
@@ -69,6 +81,11 @@ def now() -> datetime:
     """The time the actions go by. The other modules call it as ``shared.now()``, so a
     test sets the clock here once."""
     return utcnow()
+
+
+def reply_for(exc: AppointmentError, replies: Mapping[type[AppointmentError], str]) -> str:
+    """The text key for a refusal of the store: that of the first kind in ``replies`` it is."""
+    return next(key for kind, key in replies.items() if isinstance(exc, kind))
 
 
 # --- small readers -------------------------------------------------------------------
