@@ -10,20 +10,24 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import delete
 
-from actions import appointments as actions
-from actions.appointments import (
-    ActionAppointmentStart,
+from actions.appointments import shared
+from actions.appointments.asking import (
     ActionAskAppointmentConfirmed,
     ActionAskInterpreter,
     ActionAskSlotId,
+)
+from actions.appointments.booking import (
+    ActionAppointmentStart,
     ActionBookAppointment,
+    ActionStopBooking,
+)
+from actions.appointments.form import ValidateAppointmentForm
+from actions.appointments.managing import (
     ActionCancelAppointment,
     ActionMyAppointments,
     ActionRescheduleAppointment,
-    ActionStopBooking,
-    ValidateAppointmentForm,
-    match_office,
 )
+from actions.appointments.shared import match_office
 from actions.base import catalogue
 from common.clock import TIMEZONE, utcnow
 from language.languages import CORE
@@ -42,8 +46,8 @@ def store(database: Database, monkeypatch: pytest.MonkeyPatch) -> AppointmentSto
         session.execute(delete(AppointmentRow))
         session.execute(delete(SlotRow))
     own = AppointmentStore(database, max_future=2)
-    monkeypatch.setattr(actions, "_STORE", own)
-    monkeypatch.setattr(actions, "now", lambda: NOW)
+    monkeypatch.setattr(shared, "_STORE", own)
+    monkeypatch.setattr(shared, "now", lambda: NOW)
     return own
 
 
