@@ -273,8 +273,9 @@ class Phrasebook:
     def search(self, query: str, lang: str = WORKING, *, limit: int = 10) -> list[Hit]:
         """Phrases whose id, English or ``lang`` title or text has every word of ``query``.
 
-        Accents and case do not matter ("cakajte" finds "čakajte"); a query word
-        matches the start of a word ("termin" finds "termina"). Title hits rank first."""
+        Accents and case do not matter ("cakajte" finds "počakajte"); a query word
+        matches a part of a word ("termin" finds "termina"). Title hits rank first,
+        and a word's start ranks above its middle."""
         if lang not in CORE:
             raise ValueError(f"search in a core language {CORE}, not '{lang}'")
         words = [fold(w) for w in _WORD.findall(query)]
@@ -288,12 +289,10 @@ class Phrasebook:
             texts = _words(phrase.texts[lang], phrase.texts[FALLBACK])
             score = 0
             for word in words:
-                if any(t.startswith(word) for t in titles):
-                    score += 3
-                elif any(t.startswith(word) for t in texts):
-                    score += 1
-                else:
+                points = _match(word, titles, 3) or _match(word, texts, 1)
+                if not points:
                     break
+                score += points
             else:
                 hits.append(Hit(phrase.id, phrase.titles[lang], phrase.texts[lang], score))
         hits.sort(key=lambda hit: -hit.score)  # stable: file order among equals
@@ -362,6 +361,13 @@ class Phrasebook:
         if kind == "documents":
             return {name: "\n".join(_BULLET + item for item in _as_items(raw, bad))}
         raise AssertionError(kind)  # pragma: no cover - PLACEHOLDER_TYPES is closed
+
+
+def _match(word: str, words: set[str], weight: int) -> int:
+    """``weight`` * 2 if ``word`` starts a word, ``weight`` if it is inside one, else 0."""
+    if any(w.startswith(word) for w in words):
+        return 2 * weight
+    return weight if any(word in w for w in words) else 0
 
 
 def _words(*texts: str) -> set[str]:
