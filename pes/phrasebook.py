@@ -156,16 +156,22 @@ def load_file(path: Path) -> dict[str, _Entry]:
         raise ContentError(path, 1, "needs a 'phrases' mapping")
     entries: dict[str, _Entry] = {}
     titles: dict[str, str] = {}
-    for pid, node in root["phrases"].mapping("phrases").items():
+    phrases = root["phrases"].mapping("phrases")
+    # A phrase's errors point at its id's line (the value starts on the next one).
+    id_lines = {key.value: key.start_mark.line + 1 for key, _ in root["phrases"].node.value}
+    for pid, node in phrases.items():
+        line = id_lines[pid]
         if not _ID.match(pid):
-            raise node.error(f"phrase id '{pid}' must be snake_case, like bring_documents")
+            raise ContentError(path, line, f"phrase id '{pid}' must be snake_case, like bring_cv")
         fields = node.mapping(f"phrase '{pid}'")
         extra = sorted(set(fields) - {"title", "text"})
         if extra:
-            raise node.error(f"phrase '{pid}' has unknown field(s) {extra}; use title, text")
+            raise fields[extra[0]].error(
+                f"phrase '{pid}' has unknown field(s) {extra}; use title, text"
+            )
         for required in ("title", "text"):
             if required not in fields:
-                raise node.error(f"phrase '{pid}' needs a {required}")
+                raise ContentError(path, line, f"phrase '{pid}' needs a {required}")
         title = fields["title"].text(f"'{pid}' title").strip()
         if fold(title) in titles:
             raise fields["title"].error(
@@ -173,7 +179,7 @@ def load_file(path: Path) -> dict[str, _Entry]:
             )
         titles[fold(title)] = pid
         text = _parse_text(fields["text"], f"'{pid}' text")
-        entries[pid] = _Entry(title, text, node.line, fields["text"].line)
+        entries[pid] = _Entry(title, text, line, fields["text"].line)
     if not entries:
         raise root["phrases"].error("needs at least one phrase")
     return entries
