@@ -1,26 +1,24 @@
 """The counsellors' phrasebook: replies written by people in every core language.
 
 Counsellors often cannot write the person's language. ``data/phrasebook/<lang>.yml``
-holds about forty replies they really send (appointments, documents, where to wait,
-who else can help), each written natively in en, sl, uk, ru, ar and fa under a
-fixed id. The counsellor finds a phrase in Slovenian or English (``search``), fills
-in typed values once (``placeholders``) and sends it in the person's language
-(``render``).
+holds about forty replies they really send, written natively in en, sl, uk, ru, ar
+and fa under fixed ids. A counsellor finds one in Slovenian or English (``search``),
+fills in its typed values (``placeholders``) and sends it in the person's language
+(``render``). docs/phrasebook.md is the guide.
 
-Placeholders are typed, and a placeholder's name is its type (the schema is
-``PLACEHOLDER_TYPES``; docs/phrasebook.md explains it to translators):
+The schema is ``PLACEHOLDER_TYPES``: a placeholder's name is its type.
 
 - ``date``: a ``datetime.date`` or ISO text ``2026-03-02``, written per language
-- ``time``: a ``datetime.time`` or text ``9:30``, read as Ljubljana time
+- ``time``: a ``datetime.time`` or text ``9:30`` / ``9.30`` (Ljubljana time)
 - ``office``: an office id of data/content/offices.yml (``ljubljana``)
-- ``address``: not given; taken from the text's ``office``
+- ``address``: never given; the address of the text's ``office``
 - ``programme``: a programme id of data/content/programmes.yml (``job_club``)
 - ``language``: a language code of language/languages.py (``ar``)
-- ``documents``: a list of texts (or one text, one item per line)
+- ``documents``: a list of texts (or one text, an item per line)
 
-Loading refuses, naming file and line: a core language without a file, a phrase
-missing from a language or not in English, a text whose placeholders differ from
-the English text's, an unknown placeholder, ``{address}`` without ``{office}``.
+Loading refuses, naming file and line: a missing core file, a phrase missing from
+a language or not in English, placeholders that differ from the English text's,
+an unknown placeholder, ``{address}`` without ``{office}``.
 """
 
 from __future__ import annotations
@@ -198,19 +196,13 @@ def check(directory: Path, files: Mapping[str, dict[str, _Entry]]) -> None:
             want = placeholders_of(reference[pid].text)
             have = placeholders_of(entry.text)
             if have != want:
-                lacks = [f"{{{n}}}" for n in sorted(want - have)]
-                adds = [f"{{{n}}}" for n in sorted(have - want)]
-                problem = "; ".join(
-                    part
-                    for part in (
-                        f"lacks {', '.join(lacks)}" if lacks else "",
-                        f"adds {', '.join(adds)}" if adds else "",
-                    )
-                    if part
-                )
-                raise ContentError(
-                    path, entry.text_line, f"'{pid}' text {problem} (compare {FALLBACK}.yml)"
-                )
+                diff = [
+                    f"{verb} {', '.join(f'{{{n}}}' for n in sorted(names))}"
+                    for verb, names in (("lacks", want - have), ("adds", have - want))
+                    if names
+                ]
+                problem = f"'{pid}' text {'; '.join(diff)} (compare {FALLBACK}.yml)"
+                raise ContentError(path, entry.text_line, problem)
         for index, pid in enumerate(order):
             if pid in entries:
                 continue
