@@ -135,6 +135,9 @@ def placeholder_secret(value: str | None, min_length: int = 32) -> bool:
     return len(value) < min_length or len(set(value)) < 8 or bool(_PLACEHOLDER.search(value))
 
 
+_T = TypeVar("_T")
+
+
 class _Env(Mapping[str, str]):
     """The environment as the model reads it: only names in ``VARIABLES``, each recorded."""
 
@@ -167,12 +170,16 @@ class _Env(Mapping[str, str]):
         """The value stripped; the default when unset or blank."""
         return str(self.get(name, "")).strip() or VARIABLES[name]
 
-    def integer(self, name: str, low: int, high: int) -> int:
+    def parse(self, name: str, kind: Callable[[str], _T], expected: str) -> _T:
+        """``kind(value)``; a ``SettingsError`` saying ``name must be <expected>`` otherwise."""
         raw = self.text(name)
         try:
-            value = int(raw)
+            return kind(raw)
         except ValueError:
-            raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+            raise SettingsError(f"{name} must be {expected}, not {raw!r}") from None
+
+    def integer(self, name: str, low: int, high: int) -> int:
+        value = self.parse(name, int, "a whole number")
         if not low <= value <= high:
             raise SettingsError(f"{name} must be between {low} and {high}, not {value}")
         return value
@@ -362,13 +369,7 @@ def _translation(env: _Env) -> TranslationConfig:
         raise SettingsError(
             f"TRANSLATION_PROVIDER must be one of {', '.join(PROVIDERS)}, not {provider!r}"
         )
-    raw_timeout = env.text("TRANSLATION_TIMEOUT_SECONDS")
-    try:
-        timeout = float(raw_timeout)
-    except ValueError:
-        raise SettingsError(
-            f"TRANSLATION_TIMEOUT_SECONDS must be a number of seconds, not {raw_timeout!r}"
-        ) from None
+    timeout = env.parse("TRANSLATION_TIMEOUT_SECONDS", float, "a number of seconds")
     return TranslationConfig(
         provider=provider,
         api_key=env.text("TRANSLATION_API_KEY") or None,
@@ -387,14 +388,6 @@ def _database_url(env: _Env) -> str:
     return f"sqlite:///{DEFAULT_SQLITE}"
 
 
-def _retention_days(env: _Env) -> int:
-    raw = env.text("RETENTION_DAYS")
-    try:
-        return int(raw)
-    except ValueError:
-        raise SettingsError(f"RETENTION_DAYS must be a whole number of days, not {raw!r}") from None
-
-
 def _shared(env: _Env) -> dict[str, Any]:
     environment = str(env.get("APP_ENV", "development")).strip().lower()
     log_format = env.text("LOG_FORMAT").lower() or (
@@ -403,7 +396,7 @@ def _shared(env: _Env) -> dict[str, Any]:
     return {
         "environment": environment,
         "database_url": _database_url(env),
-        "retention_days": _retention_days(env),
+        "retention_days": env.parse("RETENTION_DAYS", int, "a whole number of days"),
         "pseudonym_key": env.text("PSEUDONYM_KEY") or DEV_PSEUDONYM_KEY,
         "log_format": log_format,
         "translation": _translation(env),
@@ -506,20 +499,13 @@ def _actions(env: _Env, shared: Shared) -> ActionSettings:
 
 
 def _rasa(env: _Env, shared: Shared) -> RasaSettings:
-    raw_size = env.text("TRACKER_CACHE_SIZE")
-    try:
-        size = int(raw_size)
-    except ValueError:
-        raise SettingsError(
-            f"TRACKER_CACHE_SIZE must be a whole number, not {raw_size!r}"
-        ) from None
     threads = env.text("E5_THREADS")
     if not threads.isdigit() or int(threads) < 1:
         raise SettingsError(f"E5_THREADS must be a whole number of 1 or more, not {threads!r}")
     return RasaSettings(
         host=env.text("RASA_HOST"),
         port=env.integer("RASA_PORT", 1, 65535),
-        tracker_cache_size=size,
+        tracker_cache_size=env.parse("TRACKER_CACHE_SIZE", int, "a whole number"),
         redis_url=env.text("REDIS_URL") or None,
         redis_key_prefix=env.get("REDIS_KEY_PREFIX") or None,
         e5_threads=int(threads),
@@ -527,14 +513,10 @@ def _rasa(env: _Env, shared: Shared) -> RasaSettings:
 
 
 def _stack(env: _Env, shared: Shared) -> StackSettings:
-    raw = env.text("STACK_STARTUP_TIMEOUT")
-    try:
-        timeout = float(raw)
-    except ValueError:
-        raise SettingsError(
-            f"STACK_STARTUP_TIMEOUT must be a number of seconds, not {raw!r}"
-        ) from None
-    return StackSettings(startup_timeout=timeout, rasa_model=env.text("RASA_MODEL"))
+    return StackSettings(
+        startup_timeout=env.parse("STACK_STARTUP_TIMEOUT", float, "a number of seconds"),
+        rasa_model=env.text("RASA_MODEL"),
+    )
 
 
 def from_env(env: Mapping[str, str] | None = None) -> Settings:
