@@ -27,6 +27,9 @@ from rasa_sdk.__main__ import main_from_args
 from sanic import response
 from sanic.exceptions import SanicException
 
+from language import translation
+from pes.settings import settings
+
 logger = logging.getLogger("actions.server")
 
 
@@ -53,7 +56,9 @@ def safe_errors(create_app: Callable[..., Any]) -> Callable[..., Any]:
 def main(argv: list[str] | None = None) -> None:
     args = endpoint.create_argument_parser().parse_args(argv)
     args.actions = args.actions or "actions"
-    os.environ["SANIC_HOST"] = os.environ.get("ACTION_HOST", "").strip() or "127.0.0.1"
+    config = settings()  # read once; a malformed setting stops the server here, named
+    os.environ["SANIC_HOST"] = config.actions.host  # rasa-sdk reads the address from there
+    translation.configure(config.translation)
     endpoint.create_app = safe_errors(endpoint.create_app)
     main_from_args(args)
 

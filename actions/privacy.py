@@ -33,7 +33,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.base import catalogue, reply_language
 from pes.db import default_database
 from pes.erasure import forget
-from pes.retention import retention_days
+from pes.settings import settings
 from pes.tracker_events import ERASE_MARKER
 
 logger = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ class ActionPrivacyInfo(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        dispatcher.utter_message(response="privacy.info", days=retention_days())
+        dispatcher.utter_message(response="privacy.info", days=settings().retention_days)
         return []
 
 

@@ -8,9 +8,10 @@ import sys
 from aiohttp import web
 
 from bot.app import create_app
-from bot.settings import SettingsError, settings
 from common import logs
 from common.datafile import ContentError
+from language import translation
+from pes.settings import SettingsError, settings
 
 
 def main() -> int:
@@ -18,8 +19,9 @@ def main() -> int:
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)  # no client addresses in logs
     logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
-        config = settings()
+        config = settings().gateway
         logs.configure(config.log_format)  # LOG_FORMAT: json lines without message text
+        translation.configure(config.translation)
         app = create_app(config)
     except (SettingsError, ContentError) as exc:
         print(f"gateway: {exc}", file=sys.stderr)

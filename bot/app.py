@@ -33,7 +33,6 @@ from bot.keys import (
 from bot.privacy import setup_privacy
 from bot.rasa_client import BotMessage, RasaClient, RasaUnavailable
 from bot.security import clean_text, setup_security
-from bot.settings import Settings
 from bot.telegram import TelegramChannel, TelegramSettings
 from bot.web import setup_web
 from language import translation
@@ -45,6 +44,7 @@ from pes.content import default as content_default
 from pes.db import Database
 from pes.outbox import Contacts, Outbox
 from pes.privacy import pseudonym
+from pes.settings import GatewaySettings
 
 logger = logging.getLogger(__name__)
 
@@ -209,7 +209,7 @@ async def _start_workers(app: web.Application) -> None:
 
 
 def create_app(
-    settings: Settings,
+    settings: GatewaySettings,
     *,
     rasa: RasaClient | None = None,
     http: httpx.AsyncClient | None = None,

@@ -17,15 +17,15 @@ if TYPE_CHECKING:
     from bot.conversation import Conversations
     from bot.delivery import Deliverer
     from bot.rasa_client import RasaClient
-    from bot.settings import Settings
     from bot.telegram import TelegramChannel
     from language.catalogue import Catalogue
     from language.translation import Translator
     from pes.content import Content
     from pes.db import Database
     from pes.outbox import Outbox
+    from pes.settings import GatewaySettings
 
-SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
+SETTINGS: web.AppKey[GatewaySettings] = web.AppKey("settings")
 RASA: web.AppKey[RasaClient] = web.AppKey("rasa")
 CATALOGUE: web.AppKey[Catalogue] = web.AppKey("catalogue")
 CONTENT: web.AppKey[Content] = web.AppKey("content")

@@ -21,9 +21,10 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from pes.settings import Settings, SettingsError, settings
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-STARTUP_TIMEOUT = float(os.environ.get("STACK_STARTUP_TIMEOUT", "240"))
 
 
 @dataclass
@@ -34,24 +35,22 @@ class Service:
     process: subprocess.Popen[bytes] | None = None
 
 
-def services(env: dict[str, str]) -> list[Service]:
+def services(config: Settings) -> list[Service]:
+    rasa, actions, gateway = config.rasa, config.actions, config.gateway
     rasa_cmd = [
         str(BIN / "rasa"), "run",
-        "--model", env.get("RASA_MODEL", "").strip() or "models",
-        "--interface", env["RASA_HOST"],
-        "--port", env["RASA_PORT"],
+        "--model", config.stack.rasa_model,
+        "--interface", rasa.host,
+        "--port", str(rasa.port),
         "--credentials", "credentials.yml",
         "--endpoints", "endpoints.yml",
     ]  # fmt: skip
-    token = env.get("RASA_AUTH_TOKEN", "").strip()
-    if token:
-        rasa_cmd += ["--enable-api", "--auth-token", token]
+    if config.rasa_auth_token:
+        rasa_cmd += ["--enable-api", "--auth-token", config.rasa_auth_token]
     # JSON log lines without message text (common/logs.py), as the gateway's LOG_FORMAT.
-    log_format = env.get("LOG_FORMAT", "").strip().lower()
-    if log_format == "json" or (not log_format and env.get("APP_ENV") == "production"):
-        logging_args = ["--logging-config-file", "common/logging.yml"]
-    else:
-        logging_args = []
+    logging_args = (
+        ["--logging-config-file", "common/logging.yml"] if config.log_format == "json" else []
+    )
     rasa_cmd += logging_args
     return [
         Service(
@@ -63,16 +62,16 @@ def services(env: dict[str, str]) -> list[Service]:
                 "-m",
                 "actions",
                 "--port",
-                env["ACTION_PORT"],
+                str(actions.port),
                 *[a.replace("config-file", "config_file") for a in logging_args],
             ],
-            f"http://{env['ACTION_HOST']}:{env['ACTION_PORT']}/health",
+            f"http://{actions.host}:{actions.port}/health",
         ),
-        Service("rasa", rasa_cmd, f"http://{env['RASA_HOST']}:{env['RASA_PORT']}/"),
+        Service("rasa", rasa_cmd, f"http://{rasa.host}:{rasa.port}/"),
         Service(
             "gateway",
             [sys.executable, "-m", "bot"],
-            f"http://{env['GATEWAY_HOST']}:{env['GATEWAY_PORT']}/healthz",
+            f"http://{gateway.gateway_host}:{gateway.gateway_port}/healthz",
         ),
     ]
 
@@ -92,9 +91,10 @@ def _up(url: str) -> bool:
 
 
 class Stack:
-    def __init__(self, env: dict[str, str]) -> None:
-        self.env = env
-        self.services = services(env)
+    def __init__(self, env: dict[str, str], config: Settings) -> None:
+        self.env = env  # the children's environment: they read their own settings from it
+        self.services = services(config)
+        self.startup_timeout = config.stack.startup_timeout
         self.stopping = threading.Event()
 
     def start(self) -> None:
@@ -112,7 +112,7 @@ class Stack:
         return next((s for s in self.services if s.process and s.process.poll() is not None), None)
 
     def wait_healthy(self) -> bool:
-        deadline = time.monotonic() + STARTUP_TIMEOUT
+        deadline = time.monotonic() + self.startup_timeout
         pending = list(self.services)
         while pending and time.monotonic() < deadline and not self.stopping.is_set():
             if self.dead():
@@ -145,14 +145,19 @@ def stop_process_groups(processes: list[subprocess.Popen[Any]], grace: float) ->
 
 def main() -> int:
     env = dict(os.environ)
-    stack = Stack(env)
+    try:
+        config = settings()
+        stack = Stack(env, config)
+    except SettingsError as exc:
+        print(f"stack: {exc}", file=sys.stderr)
+        return 2
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
         stack.stopping.set()
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
-    if env.get("APP_ENV", "development").strip().lower() != "production":
+    if not config.production:
         # DEMO appointment slots when there are none (never in production): pes/appointments/
         cmd = [sys.executable, "-m", "pes.appointments", "seed-demo"]
         subprocess.run(cmd, cwd=ROOT, env=env, check=False)  # noqa: S603 (our own fixed command)
@@ -160,14 +165,15 @@ def main() -> int:
     stack.start()
     code = 0
     if stack.wait_healthy():
-        gateway = f"http://{env['GATEWAY_HOST']}:{env['GATEWAY_PORT']}"
+        gateway = f"http://{config.gateway.gateway_host}:{config.gateway.gateway_port}"
+        rasa, actions = config.rasa, config.actions
         print(
             "\n"
             f"  The assistant is running.\n"
             f"  Demo page with the chat:  {gateway}/\n"
             f"  Health:                   {gateway}/healthz\n"
-            f"  Rasa server:              http://{env['RASA_HOST']}:{env['RASA_PORT']}\n"
-            f"  Action server:            http://{env['ACTION_HOST']}:{env['ACTION_PORT']}\n"
+            f"  Rasa server:              http://{rasa.host}:{rasa.port}\n"
+            f"  Action server:            http://{actions.host}:{actions.port}\n"
             f"  Stop with Ctrl-C.\n",
             flush=True,
         )

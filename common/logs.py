@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
 import traceback
 from datetime import datetime, timezone
@@ -116,21 +115,14 @@ def _structlog_event(message: str) -> dict[str, Any] | None:
     return parsed if isinstance(parsed, dict) and "event" in parsed else None
 
 
-def wanted(env: dict[str, str] | None = None) -> str:
-    """``LOG_FORMAT`` (``json`` or ``text``); JSON by default with ``APP_ENV=production``."""
-    env = dict(os.environ) if env is None else env
-    fmt = env.get("LOG_FORMAT", "").strip().lower()
-    return fmt or ("json" if env.get("APP_ENV", "").strip().lower() == "production" else "text")
-
-
-def configure_rasa() -> None:
-    """JSON logs for a Rasa server when ``LOG_FORMAT`` asks for them.
+def configure_rasa(fmt: str) -> None:
+    """JSON logs for a Rasa server when ``fmt`` (its settings' ``LOG_FORMAT``) asks for them.
 
     ``rasa run`` applies ``--logging-config-file`` and then installs coloredlogs
     on the root logger, which replaces that handler; the REST channel calls
     this once it is created, after coloredlogs, so the JSON handler stays.
     """
-    if wanted() == "json":
+    if fmt == "json":
         configure("json", logging.getLogger().level or logging.INFO, stream=sys.stdout)
 
 

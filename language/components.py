@@ -160,16 +160,16 @@ class LanguageResolver(GraphComponent):
         return training_data
 
 
-def serving_threads(env: MutableMapping[str, str] = os.environ) -> None:
-    """One encoder thread when serving (``E5_THREADS``), unless OpenMP is set up explicitly.
+def serving_threads(threads: int = 1, env: MutableMapping[str, str] = os.environ) -> None:
+    """``threads`` encoder threads when serving, unless OpenMP is set up explicitly.
 
     OpenMP reads ``OMP_NUM_THREADS`` when the engine loads, on the first
-    message, so this must run before it."""
+    message, so this must run before it: a Rasa replica calls it at start-up
+    with its settings' ``E5_THREADS`` (``runtime/channels.py``); the featurizer
+    calls it again before each message, which sets one thread where nothing
+    did (``rasa test``, ``make eval``)."""
     if "OMP_NUM_THREADS" not in env:
-        threads = env.get("E5_THREADS", "").strip() or "1"
-        if not threads.isdigit() or int(threads) < 1:
-            raise ValueError(f"E5_THREADS must be a whole number of 1 or more, not {threads!r}")
-        env["OMP_NUM_THREADS"] = threads
+        env["OMP_NUM_THREADS"] = str(threads)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)

@@ -15,12 +15,11 @@ nothing to erase here.
 from __future__ import annotations
 
 import logging
-import os
 import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
@@ -38,27 +37,13 @@ class TranslationUnavailable(Exception):
 
 @dataclass(frozen=True)
 class TranslationConfig:
+    """Which provider and how to reach it; ``pes/settings.py`` reads it from ``TRANSLATION_*``."""
+
     provider: str = "none"
     api_key: str | None = None
     api_url: str | None = None  # a self-hosted server, or a local stand-in in tests
     region: str | None = None
     timeout: float = 4.0
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> TranslationConfig:
-        env = os.environ if env is None else env
-        provider = (env.get("TRANSLATION_PROVIDER") or "none").strip().lower()
-        if provider not in PROVIDERS:
-            raise ValueError(
-                f"TRANSLATION_PROVIDER must be one of {', '.join(PROVIDERS)}, not {provider!r}"
-            )
-        return cls(
-            provider=provider,
-            api_key=(env.get("TRANSLATION_API_KEY") or "").strip() or None,
-            api_url=(env.get("TRANSLATION_API_URL") or "").strip() or None,
-            region=(env.get("TRANSLATION_REGION") or "").strip() or None,
-            timeout=float(env.get("TRANSLATION_TIMEOUT_SECONDS") or 4.0),
-        )
 
 
 def _deep_translator(config: TranslationConfig, source: str, target: str) -> Any:
@@ -251,9 +236,16 @@ def restore(text: str, tokens: list[str]) -> str | None:
 _DEFAULT: Translator | None = None
 
 
+def configure(config: TranslationConfig) -> None:
+    """Set the process's translator; its entry point calls this with the settings'
+    ``translation`` (``pes/settings.py``: ``TRANSLATION_*``)."""
+    global _DEFAULT
+    _DEFAULT = Translator(config)
+
+
 def default() -> Translator:
-    """The process's translator, configured from the environment once."""
+    """The process's translator: as ``configure`` set it, offline when nothing did."""
     global _DEFAULT
     if _DEFAULT is None:
-        _DEFAULT = Translator(TranslationConfig.from_env())
+        _DEFAULT = Translator(TranslationConfig())
     return _DEFAULT

@@ -7,7 +7,8 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from pes import models  # noqa: F401  (registers every table on Base.metadata)
-from pes.db import Base, database_url
+from pes.db import Base
+from pes.settings import settings
 
 config = context.config
 target_metadata = Base.metadata
@@ -22,7 +23,7 @@ def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-
 def run() -> None:
     connection = config.attributes.get("connection")
     if connection is None:
-        engine = create_engine(database_url(), future=True)
+        engine = create_engine(settings().database_url, future=True)
         with engine.begin() as own:
             _migrate(own)
         engine.dispose()

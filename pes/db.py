@@ -10,7 +10,6 @@ at start-up) brings a database to the newest schema.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,8 +20,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, declarative_base, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from pes.settings import settings
+
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SQLITE = ROOT / "var" / "assistant.db"
 MIGRATIONS = ROOT / "migrations"
 
 # Stable constraint names, so migrations can refer to them on every database.
@@ -34,15 +34,6 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 Base: Any = declarative_base(metadata=MetaData(naming_convention=NAMING))
-
-
-def database_url(env: dict[str, str] | None = None) -> str:
-    """``DATABASE_URL`` or an SQLite file under var/."""
-    url = (os.environ if env is None else env).get("DATABASE_URL", "").strip()
-    if url:
-        return url
-    DEFAULT_SQLITE.parent.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{DEFAULT_SQLITE}"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -73,7 +64,8 @@ class Database:
 
     @classmethod
     def from_env(cls) -> Database:
-        return cls(database_url())
+        """The process's database: ``DATABASE_URL`` as the settings read it (``pes/settings.py``)."""
+        return cls(settings().database_url)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

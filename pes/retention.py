@@ -17,38 +17,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-from collections.abc import Mapping
 from datetime import datetime, timedelta
-from functools import lru_cache
 
 from common.clock import utcnow
 from pes.db import Database
 from pes.erasure import personal_data_stores
+from pes.settings import DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS, settings
 from pes.tracker_events import TrackerEvents
-
-DEFAULT_DAYS = 90
-MAX_DAYS = 3650
-
-
-def days_from_env(env: Mapping[str, str] | None = None) -> int:
-    """``RETENTION_DAYS`` (whole days, 1-3650; 90 when unset); ValueError says what is wrong."""
-    env = os.environ if env is None else env
-    raw = env.get("RETENTION_DAYS", "").strip() or str(DEFAULT_DAYS)
-    try:
-        days = int(raw)
-    except ValueError:
-        raise ValueError(f"RETENTION_DAYS must be a whole number of days, not {raw!r}") from None
-    if not 1 <= days <= MAX_DAYS:
-        raise ValueError(f"RETENTION_DAYS must be between 1 and {MAX_DAYS}, not {days}")
-    return days
-
-
-@lru_cache(maxsize=1)
-def retention_days() -> int:
-    """The process's retention period, read once."""
-    return days_from_env()
 
 
 def cutoff_for(days: int, now: datetime | None = None) -> datetime:
@@ -70,16 +46,18 @@ def main(argv: list[str] | None = None) -> int:
         description="Erase conversations and records older than the retention period.",
     )
     parser.add_argument(
-        "--days", type=int, help=f"retention in days (default: RETENTION_DAYS or {DEFAULT_DAYS})"
+        "--days",
+        type=int,
+        help=f"retention in days (default: RETENTION_DAYS or {DEFAULT_RETENTION_DAYS})",
     )
     args = parser.parse_args(argv)
     try:
-        days = args.days if args.days is not None else days_from_env()
+        days = args.days if args.days is not None else settings().retention_days
     except ValueError as exc:
         print(f"retention: {exc}", file=sys.stderr)
         return 2
-    if not 1 <= days <= MAX_DAYS:
-        print(f"retention: --days must be between 1 and {MAX_DAYS}", file=sys.stderr)
+    if not 1 <= days <= MAX_RETENTION_DAYS:
+        print(f"retention: --days must be between 1 and {MAX_RETENTION_DAYS}", file=sys.stderr)
         return 2
     database = Database.from_env()
     try:

@@ -43,6 +43,7 @@ from sanic.response import HTTPResponse
 
 from common import logs
 from runtime import speedups
+from runtime.replica import replica
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +91,8 @@ class GatewayRestInput(RestInput):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> GatewayRestInput:
-        logs.configure_rasa()  # created once at start-up, after Rasa set up its own logging
+        # created once at start-up, after Rasa set up its own logging
+        logs.configure_rasa(replica().log_format)
         speedups.install()
         return cls()
 

@@ -1,9 +1,8 @@
-"""Tracker and lock stores configured from the environment (``DATABASE_URL``, ``REDIS_URL``)."""
+"""Tracker and lock stores configured from the settings (``DATABASE_URL``, ``REDIS_URL``)."""
 
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -17,10 +16,9 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.engine import make_url
 
-from pes.db import database_url
 from runtime.locks import ReplicaLockStore
+from runtime.replica import replica
 
-DEFAULT_TRACKER_CACHE_SIZE = 1000
 CACHE_SECONDS = 1800.0  # a conversation quiet this long leaves the replica's memory
 
 
@@ -57,7 +55,8 @@ class DatabaseTrackerStore(SQLTrackerStore):
     """
 
     def __init__(self, domain: Any = None, host: Any = None, event_broker: Any = None, **_: Any):
-        url = make_url(database_url())
+        config = replica()
+        url = make_url(config.database_url)
         super().__init__(
             domain=domain,
             dialect=url.drivername,
@@ -69,7 +68,7 @@ class DatabaseTrackerStore(SQLTrackerStore):
             event_broker=event_broker,
             query=dict(url.query),
         )
-        self.cache_size = tracker_cache_size()
+        self.cache_size = config.rasa.tracker_cache_size
         self.cache_seconds = CACHE_SECONDS
         self._cache: OrderedDict[str, tuple[DialogueStateTracker, _Stored]] = OrderedDict()
         self._handed_out: OrderedDict[str, _Stored] = OrderedDict()
@@ -157,25 +156,12 @@ def _as_the_database_shows_it(events: list[Any]) -> bool:
     return all(event.timestamp >= newest for event in events)
 
 
-def tracker_cache_size() -> int:
-    """``TRACKER_CACHE_SIZE``: conversations a Rasa replica keeps in memory (0: none)."""
-    raw = os.environ.get("TRACKER_CACHE_SIZE", "").strip()
-    if not raw:
-        return DEFAULT_TRACKER_CACHE_SIZE
-    try:
-        size = int(raw)
-    except ValueError:
-        raise ValueError(f"TRACKER_CACHE_SIZE must be a whole number, not {raw!r}") from None
-    if size < 0:
-        raise ValueError("TRACKER_CACHE_SIZE must be 0 (off) or more")
-    return size
-
-
 class EnvironmentLockStore(LockStore):
     """A Redis lock store when ``REDIS_URL`` is set, an in-memory one otherwise."""
 
     def __new__(cls, endpoint_config: Any = None) -> Any:
-        redis_url = os.environ.get("REDIS_URL", "").strip()
+        config = replica().rasa
+        redis_url = config.redis_url
         if not redis_url:
             return InMemoryLockStore()
         url = make_url(redis_url)
@@ -185,5 +171,5 @@ class EnvironmentLockStore(LockStore):
             db=int(url.database or 0),
             password=url.password,
             use_ssl=url.drivername == "rediss",
-            key_prefix=os.environ.get("REDIS_KEY_PREFIX") or None,
+            key_prefix=config.redis_key_prefix,
         )

@@ -19,9 +19,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from language import translation
 from language.detect import Detection
 from language.languages import CORE
 from language.resolution import resolve
+from pes.settings import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,9 +32,15 @@ async def _parse_all(model: Path, texts: list[str]) -> list[dict[str, Any]]:
     import structlog
     from rasa.core.agent import Agent
 
+    from language.components import serving_threads
+
     # Rasa's structured debug log would print every message text.
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
 
+    # What a Rasa replica sets up at start-up (runtime/replica.py), without its stores.
+    config = settings()
+    translation.configure(config.translation)
+    serving_threads(config.rasa.e5_threads)
     agent = Agent.load(str(model))
     return [await agent.parse_message(text) for text in texts]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,18 +15,30 @@ os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 import pytest  # noqa: E402
 
 from pes.db import Database  # noqa: E402
+from pes.settings import settings  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
 def _isolated_database(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
-) -> None:
+) -> Iterator[None]:
     """No test writes to the developer's var/assistant.db: each gets its own SQLite file
-    (the scale tests set TEST_DATABASE_URL to PostgreSQL instead)."""
+    (the scale tests set TEST_DATABASE_URL to PostgreSQL instead). The settings a process
+    reads once are read again in each test, from the environment it sets."""
     url = os.environ.get("TEST_DATABASE_URL") or (
         f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
     )
     monkeypatch.setenv("DATABASE_URL", url)
+    _read_again()
+    yield
+    _read_again()
+
+
+def _read_again() -> None:
+    settings.cache_clear()
+    replica = sys.modules.get("runtime.replica")  # imported by the tests that need Rasa
+    if replica is not None:
+        replica.replica.cache_clear()
 
 
 @pytest.fixture

@@ -4,12 +4,10 @@ conversation, office matching, buttons and the appointment's card.
 
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 from collections.abc import Mapping
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -28,13 +26,13 @@ from pes.appointments import (
     Appointment,
     AppointmentError,
     AppointmentStore,
-    SettingError,
     Slot,
     SlotGone,
     SlotInPast,
     SlotTaken,
 )
 from pes.db import default_database
+from pes.settings import settings
 
 SLOTS_OFFERED = 6  # the next free times offered as buttons
 
@@ -49,22 +47,13 @@ SLOT_PROBLEMS: dict[type[AppointmentError], str] = {
 # --- configuration, read once ----------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
 def public_url() -> str:
     """``PUBLIC_URL``: the gateway as people's browsers reach it (links in replies)."""
-    raw = os.environ.get("PUBLIC_URL", "").strip().rstrip("/")
-    if not raw:
-        host = os.environ.get("GATEWAY_HOST", "127.0.0.1").strip() or "127.0.0.1"
-        port = os.environ.get("GATEWAY_PORT", "8000").strip() or "8000"
-        return f"http://{host}:{port}"
-    if not re.fullmatch(r"https?://[A-Za-z0-9.\[\]:_-]+(/[A-Za-z0-9._~/-]*)?", raw):
-        raise SettingError(f"PUBLIC_URL must be like https://assistant.ess.gov.si, not {raw!r}")
-    return raw
+    return settings().actions.public_url
 
 
 # A malformed setting stops the action server at start, with the variable's name.
-MAX_FUTURE = ap.max_future_appointments()
-public_url()
+MAX_FUTURE = settings().actions.max_future_appointments
 
 _STORE: AppointmentStore | None = None
 

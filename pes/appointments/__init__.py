@@ -57,10 +57,7 @@ from pes.appointments.model import (
     REMINDER_CHANNELS,
     REMINDER_QUIET,
     Appointment,
-    SettingError,
     Slot,
-    max_future_appointments,
-    max_future_from_env,
     wants_interpreter,
 )
 from pes.appointments.rows import notice_key, reminder_key
@@ -100,7 +97,6 @@ __all__ = [
     "CliError",
     "InvalidSlot",
     "OfficeInfo",
-    "SettingError",
     "Slot",
     "SlotBooked",
     "SlotConflict",
@@ -116,8 +112,6 @@ __all__ = [
     "interpreter_text",
     "language_name",
     "manage_buttons",
-    "max_future_appointments",
-    "max_future_from_env",
     "notice_key",
     "office_cancelled_message",
     "parse_local",

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from datetime import date, datetime, time, timedelta, timezone
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from common.clock import TIMEZONE, local, utcnow
 from pes.db import Database
+from pes.settings import from_env
 
 if TYPE_CHECKING:
     pass
@@ -154,7 +154,7 @@ def seed_demo(store: AppointmentStore, now: datetime, days: int = 14) -> int:
 
 
 def _cmd_seed(store: AppointmentStore, args: argparse.Namespace) -> str:
-    if os.environ.get("APP_ENV", "development").strip().lower() == "production":
+    if args.production:
         raise CliError("seed-demo adds made-up slots and is refused when APP_ENV=production")
     now = utcnow()
     if store.has_future_slots(now):
@@ -198,7 +198,9 @@ def main(argv: list[str] | None = None) -> int:
         "delete": _cmd_delete,
         "seed-demo": _cmd_seed,
     }
-    database = Database.from_env()
+    config = from_env()  # an entry point: the settings are read here, once
+    args.production = config.production
+    database = Database(config.database_url)
     try:
         database.upgrade()
         print(commands[args.command](AppointmentStore(database), args))

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -85,28 +82,3 @@ class Appointment:
     @property
     def ends_at(self) -> datetime:
         return self.starts_at + timedelta(minutes=self.minutes)
-
-
-class SettingError(ValueError):
-    """A malformed setting, with the variable's name and what is expected."""
-
-
-# --- settings ----------------------------------------------------------------------
-
-
-def max_future_from_env(env: Mapping[str, str] | None = None) -> int:
-    """``MAX_FUTURE_APPOINTMENTS``: how many future appointments one person may hold."""
-    raw = (os.environ if env is None else env).get("MAX_FUTURE_APPOINTMENTS", "").strip()
-    if not raw:
-        return DEFAULT_MAX_FUTURE
-    if not raw.isdigit() or not 1 <= int(raw) <= 20:
-        raise SettingError(
-            f"MAX_FUTURE_APPOINTMENTS must be a whole number from 1 to 20, not {raw!r}"
-        )
-    return int(raw)
-
-
-@lru_cache(maxsize=1)
-def max_future_appointments() -> int:
-    """The process's limit, read once."""
-    return max_future_from_env()

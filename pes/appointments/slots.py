@@ -18,6 +18,7 @@ from common.clock import as_utc as _utc
 from common.clock import local, utcnow
 from language.languages import LANGUAGES
 from pes.db import Database
+from pes.settings import settings
 
 if TYPE_CHECKING:
     pass
@@ -32,7 +33,6 @@ from pes.appointments.model import (
     CANCELLED_BY_OFFICE,
     MIN_NOTICE,
     Slot,
-    max_future_appointments,
 )
 from pes.appointments.rows import (
     _drop_queued_reminder,
@@ -54,7 +54,9 @@ class SlotStore:
 
     @property
     def max_future(self) -> int:
-        return self._max_future if self._max_future is not None else max_future_appointments()
+        if self._max_future is not None:
+            return self._max_future
+        return settings().actions.max_future_appointments
 
     @contextmanager
     def _write(self, person: str | None = None) -> Iterator[Session]:

@@ -7,8 +7,8 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from bot.app import create_app
-from bot.settings import from_env
 from pes.privacy import pseudonym
+from pes.settings import from_env
 from tests.standins.rasa_rest import FakeRasa
 
 SESSION = "a1b2c3d4e5f6a7b8"
@@ -21,7 +21,7 @@ def fake() -> FakeRasa:
 
 @pytest.fixture
 async def client(aiohttp_client: Any, fake: FakeRasa) -> TestClient:
-    settings = from_env({})
+    settings = from_env({}).gateway
     app = create_app(settings, rasa=fake.client(), http=httpx.AsyncClient(transport=fake.transport))
     return await aiohttp_client(app)
 
@@ -35,7 +35,7 @@ async def test_chat_relays_with_a_pseudonymous_sender(client: TestClient, fake: 
     assert [m["dir"] for m in body["messages"]] == ["rtl", "ltr"]
     assert body["messages"][0]["buttons"] == [{"title": "A", "payload": "/help"}]
     sent = fake.requests[0]
-    assert sent["sender"] == pseudonym(from_env({}).pseudonym_key, "web", SESSION)
+    assert sent["sender"] == pseudonym(from_env({}).gateway.pseudonym_key, "web", SESSION)
     assert SESSION not in sent["sender"]
     assert sent["metadata"] == {"channel": "web", "language": "fa"}
 

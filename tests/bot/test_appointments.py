@@ -14,13 +14,13 @@ from sqlalchemy import delete, update
 
 from bot.app import CATALOGUE, DELIVERER, OUTBOX, create_app
 from bot.appointments import STORE, queue_due
-from bot.settings import from_env
 from common.clock import utcnow
 from language.catalogue import Catalogue
 from pes import appointments as ap
 from pes.appointments import AppointmentRow, AppointmentStore, SlotRow
 from pes.db import Database
 from pes.outbox import Outbox, OutboxItem, OutboxRow
+from pes.settings import from_env
 from tests.standins.rasa_rest import FakeRasa
 
 NOW = utcnow().replace(microsecond=0)
@@ -111,7 +111,7 @@ def test_an_office_cancellation_is_announced(store: AppointmentStore, database: 
 def gateway(database: Database) -> web.Application:
     fake = FakeRasa()
     return create_app(
-        from_env({}),
+        from_env({}).gateway,
         rasa=fake.client(),
         http=httpx.AsyncClient(transport=fake.transport),
         database=database,

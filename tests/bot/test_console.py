@@ -22,12 +22,12 @@ from bot.app import create_app
 from bot.console import CASE_WATCH, HANDOFF
 from bot.console.__main__ import main as console_cli
 from bot.console.auth import Accounts, hash_password, verify_password
-from bot.settings import from_env
 from common.clock import utcnow
 from language.translation import TranslationConfig, Translator
 from pes.cases import USER, CaseStore, ConsoleSessionRow, HistoryItem
 from pes.db import Database
 from pes.outbox import Outbox
+from pes.settings import from_env
 from tests.standins.rasa_rest import FakeRasa
 
 PASSWORD = "correct horse battery"
@@ -49,7 +49,7 @@ def accounts(database: Database) -> Accounts:
 
 def make_app(database: Database, **env: str) -> Any:
     app = create_app(
-        from_env({"DATABASE_URL": os.environ["DATABASE_URL"], **env}),
+        from_env({"DATABASE_URL": os.environ["DATABASE_URL"], **env}).gateway,
         rasa=FakeRasa().client(),
         http=httpx.AsyncClient(transport=FakeRasa().transport),
         database=database,

@@ -21,7 +21,6 @@ from sqlalchemy import update
 from bot.app import DELIVERER, create_app
 from bot.console import CASE_WATCH, HANDOFF
 from bot.handoff import Handoff
-from bot.settings import from_env
 from common.clock import utcnow
 from language.catalogue import Catalogue
 from language.translation import TranslationConfig, Translator
@@ -29,11 +28,12 @@ from pes.cases import USER, CaseStore
 from pes.db import Database
 from pes.outbox import DELIVERED, PENDING, SENDING, Outbox, OutboxRow
 from pes.privacy import pseudonym
+from pes.settings import from_env
 from tests.standins.bot_api import BotApi, bot_api, message
 from tests.standins.rasa_rest import FakeRasa
 
 SESSION = "handoffsession0001"
-KEY = from_env({}).pseudonym_key
+KEY = from_env({}).gateway.pseudonym_key
 WEB_USER = pseudonym(KEY, "web", SESSION)
 CHAT = 555001
 TG_USER = pseudonym(KEY, "telegram", str(CHAT))
@@ -55,7 +55,7 @@ def fake() -> FakeRasa:
 
 
 def make_app(fake: FakeRasa, database: Database, **env: str) -> Any:
-    settings = from_env({"DATABASE_URL": os.environ["DATABASE_URL"], **env})
+    settings = from_env({"DATABASE_URL": os.environ["DATABASE_URL"], **env}).gateway
     app = create_app(
         settings,
         rasa=fake.client(),

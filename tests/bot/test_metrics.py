@@ -10,7 +10,7 @@ from aiohttp.test_utils import TestClient
 
 from bot import metrics
 from bot.app import create_app
-from bot.settings import from_env
+from pes.settings import from_env
 from tests.standins.rasa_rest import FakeRasa
 
 SESSION = "m1e2t3r4i5c6s7x8"
@@ -18,7 +18,7 @@ SESSION = "m1e2t3r4i5c6s7x8"
 
 async def gateway(aiohttp_client: Any, fake: FakeRasa, **env: str) -> TestClient:
     app = create_app(
-        from_env(env), rasa=fake.client(), http=httpx.AsyncClient(transport=fake.transport)
+        from_env(env).gateway, rasa=fake.client(), http=httpx.AsyncClient(transport=fake.transport)
     )
     return await aiohttp_client(app)
 

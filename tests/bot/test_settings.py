@@ -2,11 +2,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.settings import DEV_PSEUDONYM_KEY, SettingsError, from_env
+from pes.settings import DEV_PSEUDONYM_KEY, SettingsError, from_env
 
 
 def test_defaults_for_a_laptop() -> None:
-    s = from_env({})
+    s = from_env({}).gateway
     assert s.rasa_url == "http://127.0.0.1:5005"
     assert s.gateway_port == 8000 and s.action_health_url == "http://127.0.0.1:5055/health"
     assert s.translation_provider == "none" and not s.production
@@ -15,16 +15,16 @@ def test_defaults_for_a_laptop() -> None:
 
 def test_production_refuses_the_development_secret() -> None:
     with pytest.raises(SettingsError, match="PSEUDONYM_KEY"):
-        from_env({"APP_ENV": "production"})
+        _ = from_env({"APP_ENV": "production"}).gateway
     with pytest.raises(SettingsError, match="PSEUDONYM_KEY"):
-        from_env({"APP_ENV": "production", "PSEUDONYM_KEY": DEV_PSEUDONYM_KEY})
+        _ = from_env({"APP_ENV": "production", "PSEUDONYM_KEY": DEV_PSEUDONYM_KEY}).gateway
     ok = from_env(
         {
             "APP_ENV": "production",
             "PSEUDONYM_KEY": "Kx7-q2Vb9_LmN4pR8sT1wY6zA3cE5gH0jU",
             "RASA_AUTH_TOKEN": "r4S-aU9h_T7ke-9xQ2mV7bN1",
         }
-    )
+    ).gateway
     assert ok.production
 
 
@@ -40,4 +40,4 @@ def test_production_refuses_the_development_secret() -> None:
 )
 def test_bad_values_say_which_setting(env: dict[str, str], message: str) -> None:
     with pytest.raises(SettingsError, match=message):
-        from_env(env)
+        _ = from_env(env).gateway

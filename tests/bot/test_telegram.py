@@ -14,7 +14,6 @@ from aiohttp.test_utils import TestClient
 from bot.app import create_app
 from bot.conversation import Conversations
 from bot.delivery import Deliverer
-from bot.settings import from_env
 from bot.telegram import (
     CallbackStore,
     TelegramChannel,
@@ -26,11 +25,12 @@ from language.catalogue import Catalogue
 from pes.db import Database
 from pes.outbox import Contacts, Outbox
 from pes.privacy import pseudonym
+from pes.settings import from_env
 from tests.standins.bot_api import BotApi, bot_api, message
 from tests.standins.rasa_rest import FakeRasa
 
 CHAT = 777001
-KEY = from_env({}).pseudonym_key
+KEY = from_env({}).gateway.pseudonym_key
 
 
 @pytest.fixture(scope="module")
@@ -190,7 +190,7 @@ async def webhook_client(aiohttp_client: Any, api: BotApi, rasa: FakeRasa) -> Te
             "TELEGRAM_WEBHOOK_URL": "https://pes.example/telegram/webhook",
             "TELEGRAM_WEBHOOK_SECRET": "s3cret-token-for-tests",
         }
-    )
+    ).gateway
     app = create_app(settings, rasa=rasa.client(), http=httpx.AsyncClient(transport=rasa.transport))
     return await aiohttp_client(app)
 

@@ -15,13 +15,13 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from bot.app import DELIVERER, OUTBOX, create_app
-from bot.settings import SettingsError, from_env
 from bot.web import WEB, WIDGET_STRINGS, RateLimiter
 from common.clock import utcnow
 from language.languages import CORE
 from pes.db import Database
 from pes.outbox import DELIVERED, PENDING
 from pes.privacy import pseudonym
+from pes.settings import SettingsError, from_env
 from tests.conftest import ROOT
 from tests.standins.rasa_rest import FakeRasa
 
@@ -31,7 +31,7 @@ PARTNER = "https://www.partner.example"
 
 
 def user_id(session: str = SESSION) -> str:
-    return pseudonym(from_env({}).pseudonym_key, "web", session)
+    return pseudonym(from_env({}).gateway.pseudonym_key, "web", session)
 
 
 @pytest.fixture
@@ -53,7 +53,7 @@ async def client(
     aiohttp_client: Any, fake: FakeRasa, env: dict[str, str], database: Database
 ) -> TestClient:
     app = create_app(
-        from_env(env),
+        from_env(env).gateway,
         rasa=fake.client(),
         http=httpx.AsyncClient(transport=fake.transport),
         database=database,
@@ -166,15 +166,15 @@ async def test_the_socket_keeps_reading_while_rasa_thinks(
 )
 def test_allowed_origins_are_checked(bad: str) -> None:
     with pytest.raises(SettingsError, match="WIDGET_ALLOWED_ORIGINS"):
-        from_env({"WIDGET_ALLOWED_ORIGINS": f"https://ok.example,{bad}"})
+        _ = from_env({"WIDGET_ALLOWED_ORIGINS": f"https://ok.example,{bad}"}).gateway
 
 
 def test_allowed_origins_are_normalised() -> None:
     settings = from_env(
         {"WIDGET_ALLOWED_ORIGINS": " https://WWW.ESS.gov.si/ ,http://localhost:8080"}
-    )
+    ).gateway
     assert settings.widget_allowed_origins == ("https://www.ess.gov.si", "http://localhost:8080")
-    assert from_env({}).widget_allowed_origins == ()
+    assert from_env({}).gateway.widget_allowed_origins == ()
 
 
 @pytest.mark.parametrize("origin", [EVIL, "null", None, "http://127.0.0.1:1"])
@@ -351,7 +351,7 @@ async def test_a_missed_message_survives_a_gateway_restart(
 ) -> None:
     def app() -> Any:
         return create_app(
-            from_env(env),
+            from_env(env).gateway,
             rasa=fake.client(),
             http=httpx.AsyncClient(transport=fake.transport),
             database=database,

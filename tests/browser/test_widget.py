@@ -16,11 +16,11 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from bot.settings import from_env
 from language.catalogue import Catalogue
 from pes.db import Database
 from pes.outbox import Outbox
 from pes.privacy import pseudonym
+from pes.settings import from_env
 from tests.browser.conftest import AXE, Stack
 
 pytestmark = pytest.mark.browser
@@ -187,7 +187,7 @@ def test_a_message_written_offline_is_sent_when_back_online(
 def test_a_counsellor_reply_arrives_live(page: Page, stack: Stack, catalogue: Catalogue) -> None:
     open_chat(page, stack)
     session = page.evaluate("JSON.parse(sessionStorage.getItem('pes-widget')).session")
-    user_id = pseudonym(from_env().pseudonym_key, "web", session)
+    user_id = pseudonym(from_env().gateway.pseudonym_key, "web", session)
     database = Database(stack.database_url)
     try:
         Outbox(database).put(

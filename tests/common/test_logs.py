@@ -12,9 +12,9 @@ import httpx
 import pytest
 
 from bot.app import create_app
-from bot.settings import from_env
 from common.logs import REDACTED, JsonFormatter, configure
 from pes.privacy import pseudonym
+from pes.settings import from_env
 from tests.standins.rasa_rest import FakeRasa
 
 SESSION = "logtest7c0ffee42"
@@ -71,7 +71,7 @@ async def test_gateway_logs_hold_no_message_text_or_ids(
 ) -> None:
     configure("json", logging.DEBUG)
     fake = FakeRasa()
-    settings = from_env({})
+    settings = from_env({}).gateway
     app = create_app(settings, rasa=fake.client(), http=httpx.AsyncClient(transport=fake.transport))
     client = await aiohttp_client(app)
     body = {"session": SESSION, "message": TEXT, "lang": "sl"}

@@ -38,6 +38,7 @@ from pes.appointments import cli as appointments_cli
 from pes.db import Database
 from pes.erasure import personal_data_stores
 from pes.outbox import Outbox, OutboxRow
+from pes.settings import SettingsError, from_env
 
 NOW = utcnow().replace(microsecond=0)
 TOMORROW_9 = (NOW + timedelta(days=1)).astimezone(TIMEZONE).replace(hour=9, minute=0, second=0)
@@ -487,13 +488,23 @@ def test_calendar_file_holds_time_and_place_only(store: AppointmentStore) -> Non
 
 @pytest.mark.parametrize(("raw", "value"), [("", 2), ("3", 3), (" 1 ", 1)])
 def test_max_future_setting(raw: str, value: int) -> None:
-    assert ap.max_future_from_env({"MAX_FUTURE_APPOINTMENTS": raw}) == value
+    assert from_env({"MAX_FUTURE_APPOINTMENTS": raw}).actions.max_future_appointments == value
 
 
 @pytest.mark.parametrize("raw", ["0", "-1", "two", "50"])
 def test_max_future_setting_refuses_nonsense(raw: str) -> None:
-    with pytest.raises(ap.SettingError, match="MAX_FUTURE_APPOINTMENTS"):
-        ap.max_future_from_env({"MAX_FUTURE_APPOINTMENTS": raw})
+    with pytest.raises(SettingsError, match="MAX_FUTURE_APPOINTMENTS"):
+        _ = from_env({"MAX_FUTURE_APPOINTMENTS": raw}).actions
+
+
+def test_public_url_setting() -> None:
+    assert from_env({}).actions.public_url == "http://127.0.0.1:8000"
+    env = {"GATEWAY_HOST": "10.0.0.5", "GATEWAY_PORT": "8080"}
+    assert from_env(env).actions.public_url == "http://10.0.0.5:8080"
+    env = {"PUBLIC_URL": "https://assistant.ess.gov.si/"}
+    assert from_env(env).actions.public_url == "https://assistant.ess.gov.si"
+    with pytest.raises(SettingsError, match="PUBLIC_URL"):
+        _ = from_env({"PUBLIC_URL": "javascript:alert(1)"}).actions
 
 
 # --- command line ---------------------------------------------------------------------------

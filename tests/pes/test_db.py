@@ -9,7 +9,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from pes import models  # noqa: F401
-from pes.db import Base, Database, database_url
+from pes.db import Base, Database
+from pes.settings import from_env
 
 
 def test_migrations_match_the_models(database: Database) -> None:
@@ -35,5 +36,5 @@ def test_upgrade_twice_is_harmless_and_keeps_foreign_tables(tmp_path: Path) -> N
 
 
 def test_database_url_defaults_to_sqlite_under_var() -> None:
-    assert database_url({}).startswith("sqlite:///")
-    assert database_url({"DATABASE_URL": "postgresql://u@h/db"}) == "postgresql://u@h/db"
+    assert from_env({}).database_url.startswith("sqlite:///")
+    assert from_env({"DATABASE_URL": "postgresql://u@h/db"}).database_url == "postgresql://u@h/db"

@@ -21,6 +21,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from pes import retention
 from pes.db import Database
 from pes.erasure import personal_data_stores
+from pes.settings import from_env, settings
 from pes.tracker_events import TrackerEvents
 from runtime.stores import DatabaseTrackerStore
 from tests.conftest import ROOT
@@ -121,6 +122,7 @@ def test_command_line(
     out = json.loads(capsys.readouterr().out)
     assert set(out) == {"cutoff", "erased"} and "conversations" in out["erased"]
     monkeypatch.setenv("RETENTION_DAYS", "ninety")
+    settings.cache_clear()  # a new run reads the environment again
     assert retention.main([]) == 2
     assert "RETENTION_DAYS" in capsys.readouterr().err
     assert retention.main(["--days", "0"]) == 2
@@ -128,10 +130,10 @@ def test_command_line(
 
 @pytest.mark.parametrize(("raw", "days"), [("", 90), ("30", 30), (" 365 ", 365)])
 def test_days_from_the_environment(raw: str, days: int) -> None:
-    assert retention.days_from_env({"RETENTION_DAYS": raw}) == days
+    assert from_env({"RETENTION_DAYS": raw}).retention_days == days
 
 
 @pytest.mark.parametrize("raw", ["0", "-5", "9999", "3.5", "a month"])
 def test_bad_days_are_refused(raw: str) -> None:
     with pytest.raises(ValueError, match="RETENTION_DAYS"):
-        retention.days_from_env({"RETENTION_DAYS": raw})
+        from_env({"RETENTION_DAYS": raw})

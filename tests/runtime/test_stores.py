@@ -20,7 +20,9 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 
-from runtime.stores import DatabaseTrackerStore, tracker_cache_size
+from pes.settings import from_env, settings
+from runtime.replica import replica
+from runtime.stores import DatabaseTrackerStore
 from tests.conftest import ROOT
 
 
@@ -174,6 +176,8 @@ async def test_the_cache_is_bounded_and_can_be_turned_off(
     assert list(store._cache) == senders[-2:]  # least recently used out
 
     monkeypatch.setenv("TRACKER_CACHE_SIZE", "0")
+    settings.cache_clear()  # another replica, reading its settings at start
+    replica.cache_clear()
     off = DatabaseTrackerStore(domain=domain)
     kept = await take_turn(off, senders[0], "once more")
     assert await off.retrieve(senders[0]) is not kept and not off._cache
@@ -195,7 +199,6 @@ async def test_a_quiet_conversation_leaves_the_replicas_memory(domain: Domain) -
 
 
 @pytest.mark.parametrize("raw", ["many", "-1", "1.5"])
-def test_a_wrong_cache_size_is_named(raw: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TRACKER_CACHE_SIZE", raw)
+def test_a_wrong_cache_size_is_named(raw: str) -> None:
     with pytest.raises(ValueError, match="TRACKER_CACHE_SIZE"):
-        tracker_cache_size()
+        _ = from_env({"TRACKER_CACHE_SIZE": raw}).rasa

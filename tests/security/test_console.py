@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 
 from bot.app import create_app
 from bot.console.auth import Accounts
-from bot.settings import from_env
 from pes.cases import CaseStore
 from pes.db import Database
 from pes.privacy import pseudonym
+from pes.settings import from_env
 from tests.standins.rasa_rest import FakeRasa
 
 PASSWORD = "correct horse battery staple"
@@ -73,7 +73,7 @@ async def console(aiohttp_client: Any, database: Database) -> tuple[TestClient, 
     The hostile messages come the way people's messages do: through the web chat, which
     hands them to the open case."""
     Accounts(database).add("ana", "admin", PASSWORD)
-    settings_ = from_env({"DATABASE_URL": os.environ["DATABASE_URL"]})
+    settings_ = from_env({"DATABASE_URL": os.environ["DATABASE_URL"]}).gateway
     person = pseudonym(settings_.pseudonym_key, "web", SESSION)
     case, _ = CaseStore(database).open_case(person, "web", "ar", "urgent_help")
     app = create_app(
@@ -195,7 +195,7 @@ async def test_pages_never_fail(
 @given(fields=st.dictionaries(st.sampled_from(["csrf", "name", "password"]), VALUES))
 async def test_login_never_fails(aiohttp_client: Any, database: Database, fields: Any) -> None:
     app = create_app(
-        from_env({"DATABASE_URL": os.environ["DATABASE_URL"]}),
+        from_env({"DATABASE_URL": os.environ["DATABASE_URL"]}).gateway,
         rasa=FakeRasa().client(),
         database=database,
     )

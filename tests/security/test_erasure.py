@@ -18,7 +18,6 @@ from sqlalchemy import text
 
 import actions.privacy
 from bot.app import create_app
-from bot.settings import from_env
 from common.clock import utcnow
 from language.catalogue import Catalogue
 from pes.appointments import AppointmentStore
@@ -26,10 +25,11 @@ from pes.cases import CaseStore
 from pes.db import Database
 from pes.outbox import Contacts, Outbox
 from pes.privacy import pseudonym
+from pes.settings import from_env
 from pes.tracker_events import TrackerEvents
 from tests.standins.rasa_turns import RasaTurns
 
-KEY = from_env({}).pseudonym_key
+KEY = from_env({}).gateway.pseudonym_key
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,9 @@ def turns(database: Database, monkeypatch: pytest.MonkeyPatch) -> RasaTurns:
 
 @pytest.fixture
 async def client(aiohttp_client: Any, turns: RasaTurns, database: Database) -> TestClient:
-    return await aiohttp_client(create_app(from_env({}), rasa=turns.client(), database=database))
+    return await aiohttp_client(
+        create_app(from_env({}).gateway, rasa=turns.client(), database=database)
+    )
 
 
 async def say(client: TestClient, session: str, message: str, lang: str = "en") -> list[Any]:

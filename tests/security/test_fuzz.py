@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.app import create_app
-from bot.settings import from_env
+from pes.settings import from_env
 from tests.standins.bot_api import BotApi, bot_api, message
 from tests.standins.rasa_rest import FakeRasa
 
@@ -87,7 +87,7 @@ async def client(aiohttp_client: Any, fake: FakeRasa, api: BotApi) -> TestClient
             "TELEGRAM_WEBHOOK_URL": "https://pes.example/telegram/webhook",
             "TELEGRAM_WEBHOOK_SECRET": SECRET,
         }
-    )
+    ).gateway
     app = create_app(
         settings_, rasa=fake.client(), http=httpx.AsyncClient(transport=fake.transport)
     )

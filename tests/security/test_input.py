@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from bot.app import create_app
 from bot.conversation import User
 from bot.security import FloodLimiter, InputGuard, clean_text
-from bot.settings import from_env
 from language.catalogue import Catalogue
+from pes.settings import from_env
 from tests.standins.rasa_rest import FakeRasa
 
 BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
@@ -106,7 +106,7 @@ async def test_guard_answers_in_the_users_language() -> None:
 async def client(aiohttp_client: Any) -> tuple[TestClient, FakeRasa]:
     fake = FakeRasa()
     app = create_app(
-        from_env({}), rasa=fake.client(), http=httpx.AsyncClient(transport=fake.transport)
+        from_env({}).gateway, rasa=fake.client(), http=httpx.AsyncClient(transport=fake.transport)
     )
     return await aiohttp_client(app), fake
 

@@ -19,13 +19,13 @@ from aiohttp.test_utils import TestClient
 
 import actions.privacy
 from bot.app import create_app
-from bot.settings import from_env
 from pes.db import Database
 from pes.privacy import pseudonym
+from pes.settings import from_env
 from tests.standins.bot_api import BotApi, bot_api, message
 from tests.standins.rasa_turns import RasaTurns
 
-KEY = from_env({}).pseudonym_key
+KEY = from_env({}).gateway.pseudonym_key
 SESSION = "logcheck-session-0042"
 TELEGRAM_USER = 987654321
 WORDS = ("tangerine walrus 9931", "zebra quokka 4711", "ocelot marmalade 5150")
@@ -65,7 +65,7 @@ async def test_a_conversation_leaves_no_trace_in_the_logs(
 ) -> None:
     monkeypatch.setattr(actions.privacy, "default_database", lambda: database)
     turns = RasaTurns()
-    settings = from_env({"TELEGRAM_TOKEN": api.token, "TELEGRAM_API_URL": api.url})
+    settings = from_env({"TELEGRAM_TOKEN": api.token, "TELEGRAM_API_URL": api.url}).gateway
     with caplog.at_level(logging.INFO):  # the level every process runs at by default
         client: TestClient = await aiohttp_client(
             create_app(settings, rasa=turns.client(), database=database)

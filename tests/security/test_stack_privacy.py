@@ -24,15 +24,15 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.settings import from_env
 from pes.privacy import pseudonym
+from pes.settings import from_env
 from tests.conftest import ROOT
 from tests.standins.bot_api import BotApi, bot_api, message
 from tests.standins.stack import Stack as RunningStack
 from tests.standins.stack import running_stack, stack_env, stop
 
 MODEL = Path(os.environ.get("RASA_MODEL") or ROOT / "models")
-KEY = from_env({}).pseudonym_key
+KEY = from_env({}).gateway.pseudonym_key
 SESSION = "stackprivacy-0001"
 TELEGRAM_USER = 876543210
 WORDS = ("tangerine walrus 9931", "zebra quokka 4711")

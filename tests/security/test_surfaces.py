@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from bot.settings import SettingsError, from_env, placeholder_secret
 from bot.stack import services
+from pes.settings import SettingsError, from_env, placeholder_secret
 from tests.conftest import ROOT
 
 GOOD = {
@@ -29,7 +29,7 @@ GOOD = {
 
 
 def test_production_starts_with_real_secrets() -> None:
-    settings = from_env(GOOD)
+    settings = from_env(GOOD).gateway
     assert settings.production and settings.rasa_auth_token == GOOD["RASA_AUTH_TOKEN"]
 
 
@@ -54,12 +54,12 @@ def test_production_starts_with_real_secrets() -> None:
 )
 def test_production_refuses_placeholders(change: dict[str, str], named: str) -> None:
     with pytest.raises(SettingsError, match=named):
-        from_env({**GOOD, **change})
+        _ = from_env({**GOOD, **change}).gateway
 
 
 def test_development_keeps_working_without_secrets() -> None:
-    assert not from_env({}).production
-    assert from_env({"RASA_AUTH_TOKEN": "dev"}).rasa_auth_token == "dev"
+    assert not from_env({}).gateway.production
+    assert from_env({"RASA_AUTH_TOKEN": "dev"}).gateway.rasa_auth_token == "dev"
 
 
 def test_placeholder_detection() -> None:
@@ -80,9 +80,11 @@ def stack_env(**extra: str) -> dict[str, str]:
 
 
 def test_rasa_api_only_with_a_token() -> None:
-    rasa = next(s for s in services(stack_env()) if s.name == "rasa")
+    rasa = next(s for s in services(from_env(stack_env())) if s.name == "rasa")
     assert "--enable-api" not in rasa.argv
-    rasa = next(s for s in services(stack_env(RASA_AUTH_TOKEN="t0ken")) if s.name == "rasa")
+    rasa = next(
+        s for s in services(from_env(stack_env(RASA_AUTH_TOKEN="t0ken"))) if s.name == "rasa"
+    )
     assert rasa.argv[rasa.argv.index("--enable-api") + 1 : rasa.argv.index("--enable-api") + 3] == [
         "--auth-token",
         "t0ken",
@@ -91,7 +93,7 @@ def test_rasa_api_only_with_a_token() -> None:
 
 
 def test_the_stack_runs_the_safe_action_server() -> None:
-    actions = next(s for s in services(stack_env()) if s.name == "actions")
+    actions = next(s for s in services(from_env(stack_env())) if s.name == "actions")
     assert actions.argv[1:3] == ["-m", "actions"]
 
 
@@ -192,7 +194,9 @@ async def test_every_answer_carries_the_security_headers(aiohttp_client: Any) ->
     fake = FakeRasa()
     client = await aiohttp_client(
         create_app(
-            from_env({}), rasa=fake.client(), http=httpx.AsyncClient(transport=fake.transport)
+            from_env({}).gateway,
+            rasa=fake.client(),
+            http=httpx.AsyncClient(transport=fake.transport),
         )
     )
     for method, path in (
