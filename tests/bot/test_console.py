@@ -25,7 +25,8 @@ from bot.console.auth import Accounts, hash_password, verify_password
 from bot.settings import from_env
 from common.clock import utcnow
 from language.translation import TranslationConfig, Translator
-from pes.cases import USER, CaseStore, ConsoleSessionRow, HistoryItem
+from pes.accounts import ConsoleSessionRow
+from pes.cases import USER, CaseStore, HistoryItem
 from pes.db import Database
 from pes.outbox import Outbox
 from tests.standins.rasa_rest import FakeRasa
