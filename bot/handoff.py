@@ -304,7 +304,7 @@ class CaseWatch:
         for case in await asyncio.to_thread(self.store.take_unannounced):
             if metrics is not None:
                 for reason in case.reasons[:1]:
-                    metrics.record_escalation(reason)
+                    metrics.record_handoff(reason)
             self.publish("new_case")
             if self.announce is None:
                 continue

@@ -1,4 +1,4 @@
-"""The counsellor console at ``/console`` and the gateway's side of handing over to a person.
+"""The counsellor console at ``/console`` and the gateway's side of the handoff to a person.
 
 ``setup_console(app)`` (one line in ``bot/app.py``) wires:
 
@@ -34,7 +34,7 @@ CONSOLE: web.AppKey[Console] = web.AppKey("console", Console)
 
 
 def setup_console(app: web.Application) -> None:
-    """Cases, the interceptor and the console, on the gateway's app."""
+    """The handoff (cases, the interceptor, the case watch) and the console, on the gateway's app."""
     settings = app[SETTINGS]
     store = CaseStore(app[DATABASE])
     chat_id = settings.counsellor_telegram_chat_id
