@@ -16,7 +16,7 @@ records why it was offered. ``action_handoff_signal`` is the custom slot
 mapping of ``handoff_signal`` (run after every message) that finds the first
 two signals; rules in ``data/rules/handoff.yml`` turn them into the offer.
 
-The case is written to the project database (``pes/cases.py``), which the
+The case is written to the project database (``pes/cases/``), which the
 gateway reads: from the next message on, the gateway gives the person's
 messages to the case, not to Rasa (``bot/handoff.py``).
 """

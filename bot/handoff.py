@@ -17,6 +17,8 @@ them here:
   otherwise as written with a line in the person's language offering an
   interpreter; recorded and queued in the outbox in one transaction, then the
   delivery worker is woken.
+- :meth:`Handoff.translation_for` translates a case's message for the console's
+  case page, keeping a translation into the working language in the case.
 - :class:`CaseWatch` polls the database for changes (the action server is
   another process), wakes the consoles' live views, counts new cases in the
   metrics and announces each new case once to the counsellors' Telegram group
@@ -42,9 +44,9 @@ from bot.periodic import Periodic
 from bot.rasa_client import BotMessage
 from common.clock import utcnow
 from language.catalogue import Catalogue, mark_direction
-from language.languages import FALLBACK, WORKING, is_core, is_known
+from language.languages import FALLBACK, LANGUAGES, WORKING, is_core, is_known
 from language.translation import TranslationUnavailable, Translator
-from pes.cases import USER, Case, CaseError, CaseMessage, CaseStore
+from pes.cases import BOT, USER, Case, CaseError, CaseMessage, CaseStore
 
 try:  # the scale work's metrics module; the console works without it
     from bot import metrics
@@ -136,6 +138,29 @@ class Handoff:
         """Wait for the translations started so far (tests, shutdown)."""
         if self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    # --- the console's view of a case -------------------------------------------------
+
+    async def translation_for(self, message: CaseMessage, source: str, viewer: str) -> str | None:
+        """``message`` (written in ``source``) in the counsellor's language ``viewer``, or
+        ``None`` when it cannot be translated now. A translation into the working
+        language is kept in the case, so the next view reads it instead of asking again.
+        The assistant's words may stay in the translator's cache; a person's not."""
+        if not self.translator.enabled or source not in LANGUAGES:
+            return None
+        try:
+            text = await asyncio.to_thread(
+                self.translator.translate,
+                message.text,
+                source,
+                viewer,
+                cache=message.author == BOT,
+            )
+        except TranslationUnavailable:
+            return None
+        if viewer == WORKING:
+            await asyncio.to_thread(self.store.set_translation, message.id, text, viewer)
+        return text
 
     # --- words in the person's language ----------------------------------------------
 
@@ -279,7 +304,7 @@ class CaseWatch:
         for case in await asyncio.to_thread(self.store.take_unannounced):
             if metrics is not None:
                 for reason in case.reasons[:1]:
-                    metrics.record_escalation(reason)
+                    metrics.record_handoff(reason)
             self.publish("new_case")
             if self.announce is None:
                 continue

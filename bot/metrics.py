@@ -6,14 +6,15 @@ token the endpoint is off (404), so a public gateway never shows it by mistake.
 
 Every user turn passes through :class:`bot.rasa_client.RasaClient`, which
 calls :func:`observe_turn`; that one call counts the message by channel and
-reply language, its latency, fallbacks and the escalations the replies show.
+reply language, its latency, fallbacks and the handoffs the replies show.
 Other parts call the rest:
 
 - :func:`record_message` (channel, language): a user message handled outside
   Rasa (e.g. a counsellor's live chat);
-- :func:`record_escalation` (reason): a conversation handed towards a person;
+- :func:`record_handoff` (reason): a conversation handed off towards a person;
   the gateway itself counts ``asked`` (request_human) and ``urgent``
-  (urgent_help); the counsellor console adds its own reasons (``handover``, ...);
+  (urgent_help) from the replies; the case watch (``bot/handoff.py``) counts each
+  new case by its first reason (``request_human``, ``repeated_fallback``, ...);
 - :func:`observe_queue_wait` (seconds): how long a person waited for a counsellor;
 - :func:`record_fallback` (channel, language): a message not understood.
 
@@ -53,7 +54,7 @@ gc_collector.GCCollector(registry=REGISTRY)
 LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 2.0, 5.0, 10.0, 20.0, 30.0)
 QUEUE_BUCKETS = (5.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1200.0, 1800.0, 3600.0)
 FALLBACK_RESPONSES = frozenset({"utter_default"})
-ESCALATION_RESPONSES = {"utter_human_contact": "asked", "utter_urgent_help": "urgent"}
+HANDOFF_RESPONSES = {"utter_human_contact": "asked", "utter_urgent_help": "urgent"}
 
 MESSAGES = Counter(
     "pes_messages",
@@ -74,8 +75,8 @@ FALLBACKS = Counter(
     ["channel", "language"],
     registry=REGISTRY,
 )
-ESCALATIONS = Counter(
-    "pes_escalations",
+HANDOFFS = Counter(
+    "pes_handoffs",
     "Conversations handed towards a person, by reason",
     ["reason"],
     registry=REGISTRY,
@@ -148,8 +149,8 @@ def record_fallback(channel: str = "other", language: str | None = None) -> None
     FALLBACKS.labels(_word(channel), _language(language)).inc()
 
 
-def record_escalation(reason: str) -> None:
-    ESCALATIONS.labels(_word(reason)).inc()
+def record_handoff(reason: str) -> None:
+    HANDOFFS.labels(_word(reason)).inc()
 
 
 def observe_queue_wait(seconds: float) -> None:
@@ -196,8 +197,8 @@ def observe_turn(
     if keys & FALLBACK_RESPONSES:
         record_fallback(channel, language)
     for key in sorted(keys):
-        if key in ESCALATION_RESPONSES:
-            record_escalation(ESCALATION_RESPONSES[key])
+        if key in HANDOFF_RESPONSES:
+            record_handoff(HANDOFF_RESPONSES[key])
 
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

@@ -3,4 +3,5 @@
 A feature adds its module here when it adds tables.
 """
 
-from pes import appointments, cases, outbox  # noqa: F401
+from pes import accounts, appointments, outbox  # noqa: F401
+from pes.cases import tables  # noqa: F401

@@ -1,4 +1,4 @@
-"""The counsellor console at ``/console`` and the gateway's side of handing over to a person.
+"""The counsellor console at ``/console`` and the gateway's side of the handoff to a person.
 
 ``setup_console(app)`` (one line in ``bot/app.py``) wires:
 
@@ -7,8 +7,9 @@
 - the case watch: live updates for open consoles, new cases counted and
   announced to the counsellors' Telegram group when ``COUNSELLOR_TELEGRAM_CHAT_ID``
   is set;
-- the console's pages (``bot/console/views.py``), the slot pages
-  (``bot/console/appointments.py``) and its static files.
+- the console's pages: login and language (``login.py``), the queue and the
+  cases (``cases.py``), live updates (``events.py``), all on the shared
+  :class:`Console` (``base.py``); the slot pages (``appointments.py``) and its static files.
 
 Accounts: ``python -m bot.console add-user NAME --role counsellor|admin``.
 """
@@ -19,7 +20,10 @@ from aiohttp import web
 
 from bot.console.appointments import AppointmentPages
 from bot.console.auth import Accounts, LoginGuard, Sessions
-from bot.console.views import HERE, Console
+from bot.console.base import HERE, Console
+from bot.console.cases import CasePages
+from bot.console.events import EventStream
+from bot.console.login import LoginPages
 from bot.handoff import CaseWatch, Handoff, announcement
 from bot.keys import CATALOGUE, CONVERSATIONS, DATABASE, DELIVERER, SETTINGS, TELEGRAM, TRANSLATOR
 from pes.cases import Case, CaseStore
@@ -30,7 +34,7 @@ CONSOLE: web.AppKey[Console] = web.AppKey("console", Console)
 
 
 def setup_console(app: web.Application) -> None:
-    """Cases, the interceptor and the console, on the gateway's app."""
+    """The handoff (cases, the interceptor, the case watch) and the console, on the gateway's app."""
     settings = app[SETTINGS]
     store = CaseStore(app[DATABASE])
     chat_id = settings.counsellor_telegram_chat_id
@@ -58,23 +62,9 @@ def setup_console(app: web.Application) -> None:
     )
     app[CONSOLE] = console
     router = app.router
-    router.add_get("/console", console.index)
-    router.add_get("/console/", console.index)
-    router.add_get("/console/login", console.login_page)
-    router.add_post("/console/login", console.login)
-    router.add_post("/console/logout", console.logout)
-    router.add_post("/console/language", console.language)
-    router.add_get("/console/queue", console.queue)
-    router.add_get("/console/queue/live", console.queue_live)
-    router.add_get("/console/cases/{case_id}", console.case)
-    router.add_get("/console/cases/{case_id}/live", console.case_live)
-    router.add_post("/console/cases/{case_id}/claim", console.claim)
-    router.add_post("/console/cases/{case_id}/release", console.release)
-    router.add_post("/console/cases/{case_id}/reply", console.reply)
-    router.add_post("/console/cases/{case_id}/close", console.close)
-    router.add_post("/console/cases/{case_id}/notes", console.note)
-    router.add_get("/console/audit", console.audit)
-    router.add_get("/console/events", console.events)
+    LoginPages(console).add_routes(router)
+    CasePages(console).add_routes(router)
+    EventStream(console).add_routes(router)
     AppointmentPages(console, app[DATABASE]).add_routes(router)
     router.add_static("/console/static/", HERE / "static")
 

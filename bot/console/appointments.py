@@ -1,6 +1,6 @@
 """Console pages for appointment slots: list the upcoming ones, publish a series, delete one.
 
-Office staff publish the times people can book in the chat (issue #4) on
+Office staff publish the times people can book in the chat on
 ``pes/appointments/``'s ``AppointmentStore``. Times are on the Ljubljana clock.
 Publishing and deleting are written to the audit log.
 """
@@ -10,17 +10,15 @@ from __future__ import annotations
 import asyncio
 import re
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import web
 from yarl import URL
 
+from bot.console.base import Console, Pages, Visit, signed_in
 from common.clock import local, utcnow
 from pes import appointments
 from pes.db import Database
-
-if TYPE_CHECKING:
-    from bot.console.views import Console
 
 MAX_DAYS = 60
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
@@ -56,9 +54,9 @@ def parse_times(raw: str) -> list[time]:
     return sorted(set(found))
 
 
-class AppointmentPages:
+class AppointmentPages(Pages):
     def __init__(self, console: Console, database: Database) -> None:
-        self.console = console
+        super().__init__(console)
         self.store = appointments.AppointmentStore(database)
 
     def add_routes(self, router: web.UrlDispatcher) -> None:
@@ -66,8 +64,9 @@ class AppointmentPages:
         router.add_post("/console/slots", self.publish)
         router.add_post("/console/slots/{slot_id}/delete", self.delete)
 
-    async def page(self, request: web.Request) -> web.Response:
-        session = await self.console.need(request)
+    @signed_in()
+    async def page(self, request: web.Request, visit: Visit) -> web.Response:
+        session = visit.session
         now = utcnow()
         slots = await asyncio.to_thread(
             self.store.list_slots, None, now, now + timedelta(days=MAX_DAYS)
@@ -89,9 +88,9 @@ class AppointmentPages:
         location = URL("/console/slots").with_query(query)
         return web.HTTPSeeOther(str(location))
 
-    async def publish(self, request: web.Request) -> web.StreamResponse:
-        session = await self.console.need(request)
-        data = await self.console.form(request, session)
+    @signed_in()
+    async def publish(self, request: web.Request, visit: Visit) -> web.StreamResponse:
+        session, data = visit.session, visit.form
         try:
             office = str(data.get("office", ""))
             if office not in offices():
@@ -131,9 +130,9 @@ class AppointmentPages:
         )
         raise self._back(message=f"{len(ids)}")
 
-    async def delete(self, request: web.Request) -> web.StreamResponse:
-        session = await self.console.need(request)
-        data = await self.console.form(request, session)
+    @signed_in()
+    async def delete(self, request: web.Request, visit: Visit) -> web.StreamResponse:
+        session, data = visit.session, visit.form
         try:
             slot_id = int(request.match_info["slot_id"])
         except ValueError:

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import delete, func, select, update
 
 from common.clock import utcnow
-from pes.cases import ConsoleLoginFailureRow, ConsoleSessionRow, ConsoleUserRow
+from pes.accounts import ConsoleLoginFailureRow, ConsoleSessionRow, ConsoleUserRow
 from pes.db import Database
 
 ROLES = ("counsellor", "admin")

@@ -1,4 +1,4 @@
-"""Escalation actions: the case in the database, the wait in words, the signals that offer one."""
+"""Handoff actions: the case in the database, the wait in words, the signals that offer one."""
 
 from __future__ import annotations
 

@@ -24,7 +24,8 @@ from bot.console.__main__ import main as console_cli
 from bot.console.auth import Accounts, hash_password, verify_password
 from common.clock import utcnow
 from language.translation import TranslationConfig, Translator
-from pes.cases import USER, CaseStore, ConsoleSessionRow, HistoryItem
+from pes.accounts import ConsoleSessionRow
+from pes.cases import USER, CaseStore, HistoryItem
 from pes.db import Database
 from pes.outbox import Outbox
 from pes.settings import from_env

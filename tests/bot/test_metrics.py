@@ -101,10 +101,10 @@ def test_label_values_are_bounded(
     assert metrics.sample("pes_messages_total", labels) == before + 1
 
 
-def test_queue_wait_and_escalations() -> None:
+def test_queue_wait_and_handoffs() -> None:
     count = metrics.sample("pes_queue_wait_seconds_count")
-    handover = metrics.sample("pes_escalations_total", {"reason": "handover"})
+    handoffs = metrics.sample("pes_handoffs_total", {"reason": "request_human"})
     metrics.observe_queue_wait(42.0)
-    metrics.record_escalation("handover")
+    metrics.record_handoff("request_human")
     assert metrics.sample("pes_queue_wait_seconds_count") == count + 1
-    assert metrics.sample("pes_escalations_total", {"reason": "handover"}) == handover + 1
+    assert metrics.sample("pes_handoffs_total", {"reason": "request_human"}) == handoffs + 1

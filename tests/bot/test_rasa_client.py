@@ -188,7 +188,7 @@ async def test_a_health_check_brings_a_replica_back() -> None:
     assert client.order(sender_on(A))[0] == A
 
 
-async def test_turn_metrics_count_language_fallback_and_escalation() -> None:
+async def test_turn_metrics_count_language_fallback_and_handoff() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(
             200,
@@ -202,12 +202,12 @@ async def test_turn_metrics_count_language_fallback_and_escalation() -> None:
     labels = {"channel": "telegram", "language": "fa"}
     messages = metrics.sample("pes_messages_total", labels)
     fallbacks = metrics.sample("pes_fallbacks_total", labels)
-    asked = metrics.sample("pes_escalations_total", {"reason": "asked"})
+    asked = metrics.sample("pes_handoffs_total", {"reason": "asked"})
     latency = metrics.sample("pes_turn_seconds_count", {"channel": "telegram"})
     await client.send("x", "??", {"channel": "telegram", "language": "en"})
     assert metrics.sample("pes_messages_total", labels) == messages + 1
     assert metrics.sample("pes_fallbacks_total", labels) == fallbacks + 1
-    assert metrics.sample("pes_escalations_total", {"reason": "asked"}) == asked + 1
+    assert metrics.sample("pes_handoffs_total", {"reason": "asked"}) == asked + 1
     assert metrics.sample("pes_turn_seconds_count", {"channel": "telegram"}) == latency + 1
 
 

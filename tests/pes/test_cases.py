@@ -30,7 +30,7 @@ def store(database: Database) -> CaseStore:
     return CaseStore(database)
 
 
-def test_one_open_case_per_person_a_second_escalation_adds_its_reason(store: CaseStore) -> None:
+def test_one_open_case_per_person_a_second_handoff_adds_its_reason(store: CaseStore) -> None:
     first, created = store.open_case("web-a", "web", "ar", "request_human")
     assert created and first.state == WAITING and first.priority == NORMAL
     again, created_again = store.open_case("web-a", "web", "ar", "urgent_help")
