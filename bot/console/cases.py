@@ -2,7 +2,10 @@
 notes, and the audit log (admins only).
 
 A case page shows each message in the counsellor's language when it can: the
-stored translation, or one asked for now (``Handoff.translation_for``).
+stored translation, or one asked for now (``Handoff.translation_for``). So a
+GET of a case page may still write (a new translation into the working language
+is kept in the case); translating when a message arrives instead would change
+what is stored and when, so that is left as it was.
 """
 
 from __future__ import annotations
