@@ -20,6 +20,7 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 
+from runtime import stores
 from runtime.stores import DatabaseTrackerStore, tracker_cache_size
 from tests.conftest import ROOT
 
@@ -179,10 +180,12 @@ async def test_the_cache_is_bounded_and_can_be_turned_off(
     assert await off.retrieve(senders[0]) is not kept and not off._cache
 
 
-async def test_a_quiet_conversation_leaves_the_replicas_memory(domain: Domain) -> None:
+async def test_a_quiet_conversation_leaves_the_replicas_memory(
+    domain: Domain, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Personal data stays in memory no longer than the conversation is in use."""
+    monkeypatch.setattr(stores, "CACHE_SECONDS", 0.05)
     store = DatabaseTrackerStore(domain=domain)
-    store.cache_seconds = 0.05
     quiet, busy = uuid.uuid4().hex, uuid.uuid4().hex
     await take_turn(store, quiet, "hello")
     await take_turn(store, quiet, "one more")
