@@ -15,8 +15,10 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from bot.app import DELIVERER, OUTBOX, create_app
+from bot.ratelimit import RateLimiter
 from bot.settings import SettingsError, from_env
-from bot.web import WEB, WIDGET_STRINGS, RateLimiter
+from bot.web import WEB
+from bot.web.frames import WIDGET_STRINGS
 from common.clock import utcnow
 from language.languages import CORE
 from pes.db import Database
