@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import functools
 import logging
 import time
 from collections.abc import Coroutine
@@ -66,6 +67,7 @@ class WebChannel:
     ) -> None:
         self.settings = settings
         self.catalogue = catalogue
+        self.error = functools.partial(error_frame, catalogue)  # (code, key, lang, ...)
         self.conversations = conversations
         self.deliverer = deliverer
         self.outbox = outbox
@@ -91,17 +93,6 @@ class WebChannel:
         if origin.scheme not in ("http", "https") or not origin.host:
             return False
         return (own.host, own.port) == (origin.host, origin.port)
-
-    def error(
-        self,
-        code: str,
-        key: str,
-        lang: str | None,
-        reply_to: str | None = None,
-        retry_after: float | None = None,
-    ) -> dict[str, Any]:
-        """An error frame in this channel's catalogue (``frames.error_frame``)."""
-        return error_frame(self.catalogue, code, key, lang, reply_to, retry_after)
 
     # --- delivery of outbox messages -------------------------------------------
 
