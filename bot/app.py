@@ -30,6 +30,7 @@ from bot.keys import (
     TELEGRAM,
     TRANSLATOR,
 )
+from bot.polite import polite_texts
 from bot.privacy import setup_privacy
 from bot.rasa_client import BotMessage, RasaClient, RasaUnavailable
 from bot.security import clean_text, setup_security
@@ -37,7 +38,7 @@ from bot.telegram import TelegramChannel, TelegramSettings
 from bot.web import setup_web
 from language import translation
 from language.catalogue import Catalogue, text_direction
-from language.languages import FALLBACK, WORKING, is_core, normalise_code
+from language.languages import normalise_code
 from language.translation import Translator
 from pes.content import Content
 from pes.content import default as content_default
@@ -63,10 +64,8 @@ def message_json(message: BotMessage) -> dict[str, Any]:
 
 def polite(request: web.Request, key: str, lang: str | None, status: int) -> web.Response:
     """An error the user can read: in their language, or English and Slovenian."""
-    catalogue = request.app[CATALOGUE]
-    langs = [lang] if lang and is_core(lang) else [FALLBACK, WORKING]
-    messages = [catalogue.render(key, code) for code in langs]
-    body = {"messages": [{**m, "buttons": [], "dir": text_direction(m["text"])} for m in messages]}
+    texts = polite_texts(request.app[CATALOGUE], key, lang)
+    body = {"messages": [{"text": t, "buttons": [], "dir": text_direction(t)} for t in texts]}
     return web.json_response(body, status=status)
 
 

@@ -26,10 +26,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import OrderedDict
 from typing import Any
 
 from aiohttp import web
+from cachetools import LRUCache
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.conversation import Conversations, User
@@ -73,7 +73,8 @@ class PrivacyHook:
         self.events = events
         self.catalogue = catalogue
         self.days = days
-        self._seen: OrderedDict[str, None] = OrderedDict()
+        # Users known not to be first contacts (or just told), least recently seen out.
+        self._seen: LRUCache[str, bool] = LRUCache(maxsize=SEEN_LIMIT)
         self.pending: set[str] = set()  # erasures that failed; the retention job retries them
 
     async def __call__(self, user: User, replies: list[BotMessage]) -> list[BotMessage]:
@@ -85,17 +86,14 @@ class PrivacyHook:
             return replies
         if user.notice_shown:
             return replies
-        if user.user_id in self._seen:
-            self._seen.move_to_end(user.user_id)
+        if self._seen.get(user.user_id):  # marks it recently used
             return replies
         try:
             first, lang = await asyncio.to_thread(self.events.first_contact, user.user_id)
         except SQLAlchemyError as exc:
             logger.warning("first-contact check failed: %s", type(exc).__name__)
             return replies
-        self._seen[user.user_id] = None
-        while len(self._seen) > SEEN_LIMIT:
-            self._seen.popitem(last=False)
+        self._seen[user.user_id] = True
         if not first:
             return replies
         notice = notice_message(self.catalogue, lang or user.language_hint, self.days)

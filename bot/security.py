@@ -27,20 +27,17 @@ flood are dropped without an answer until the bucket refills.
 
 from __future__ import annotations
 
-import time
 import unicodedata
-from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import regex
 from aiohttp import web
 
 from bot.keys import CATALOGUE, CONVERSATIONS, SETTINGS
+from bot.polite import polite_texts
 from bot.rasa_client import BotMessage
+from bot.ratelimit import RateLimiter
 from language.catalogue import Catalogue
-from language.languages import FALLBACK, WORKING, is_core
 
 if TYPE_CHECKING:  # bot.conversation imports clean_text from here
     from bot.conversation import User
@@ -73,13 +70,6 @@ def clean_text(text: str) -> str:
     return str(_EDGE_JOINERS.sub("", text))
 
 
-@dataclass
-class _Bucket:
-    tokens: float
-    updated: float
-    warned: bool = False
-
-
 def client_address(request: web.Request, trusted_proxy_hops: int) -> str:
     """The address a request came from, for limits keyed by address.
 
@@ -100,55 +90,21 @@ def client_address(request: web.Request, trusted_proxy_hops: int) -> str:
     return request.remote or "unknown"
 
 
-class FloodLimiter:
-    """A token bucket per sender: ``per_minute`` messages a minute after a ``burst``."""
-
-    def __init__(
-        self,
-        per_minute: int = PER_MINUTE,
-        burst: int = BURST,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.rate = per_minute / 60.0
-        self.burst = float(burst)
-        self.clock = clock
-        self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
-
-    def take(self, sender: str) -> str:
-        """``ok`` (go ahead), ``warn`` (first refusal: tell them) or ``drop`` (refused again)."""
-        now = self.clock()
-        bucket = self._buckets.pop(sender, None) or _Bucket(self.burst, now)
-        bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.updated) * self.rate)
-        bucket.updated = now
-        self._buckets[sender] = bucket
-        while len(self._buckets) > MAX_SENDERS:
-            self._buckets.popitem(last=False)
-        if bucket.tokens >= 1.0:
-            bucket.tokens -= 1.0
-            bucket.warned = False
-            return "ok"
-        if bucket.warned:
-            return "drop"
-        bucket.warned = True
-        return "warn"
-
-
 class InputGuard:
     """The first interceptor: empty, too long and too fast get a polite answer."""
 
     def __init__(
-        self, catalogue: Catalogue, max_chars: int, limiter: FloodLimiter | None = None
+        self, catalogue: Catalogue, max_chars: int, limiter: RateLimiter | None = None
     ) -> None:
         self.catalogue = catalogue
         self.max_chars = max_chars
-        self.limiter = limiter or FloodLimiter()
+        self.limiter = limiter or RateLimiter(PER_MINUTE, BURST, senders=MAX_SENDERS)
 
     def polite(self, key: str, hint: str | None) -> list[BotMessage]:
-        langs = [hint] if hint and is_core(hint) else [FALLBACK, WORKING]
-        return [BotMessage(text=self.catalogue.render(key, lang)["text"]) for lang in langs]
+        return [BotMessage(text=text) for text in polite_texts(self.catalogue, key, hint)]
 
     async def __call__(self, user: User, text: str) -> list[BotMessage] | None:
-        verdict = self.limiter.take(user.user_id)
+        verdict = self.limiter.take_or_warn(user.user_id)
         if verdict == "drop":
             return []
         if verdict == "warn":

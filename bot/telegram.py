@@ -13,10 +13,10 @@ import hmac
 import json
 import logging
 import re
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from aiohttp import web
+from cachetools import FIFOCache
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction, MessageLimit
 from telegram.ext import (
@@ -99,20 +99,20 @@ def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str
 
 
 class CallbackStore:
-    """Button payloads too long for callback_data, kept server-side under a short key."""
+    """Button payloads too long for callback_data, kept server-side under a short key.
+
+    The ``size`` most recently sent are kept: a payload sent again counts as new,
+    a pressed button does not keep its payload longer (first in, first out).
+    """
 
     def __init__(self, size: int = 10_000) -> None:
-        self._items: OrderedDict[str, str] = OrderedDict()
-        self._size = size
+        self._items: FIFOCache[str, str] = FIFOCache(maxsize=size)
 
     def encode(self, payload: str) -> str:
         if len(payload.encode()) <= CALLBACK_LIMIT and not payload.startswith("#"):
             return payload
         key = "#" + hashlib.sha256(payload.encode()).hexdigest()[:20]
         self._items[key] = payload
-        self._items.move_to_end(key)
-        while len(self._items) > self._size:
-            self._items.popitem(last=False)
         return key
 
     def decode(self, data: str) -> str | None:

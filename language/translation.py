@@ -14,16 +14,18 @@ nothing to erase here.
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import Any
+
+from cachetools import LRUCache
 
 logger = logging.getLogger(__name__)
 
@@ -134,8 +136,8 @@ class Translator:
         self.config = config
         self._backend = backend or self._deep_translator_backend
         self._breaker = CircuitBreaker()
-        self._cache: OrderedDict[tuple[str, str, str], str] = OrderedDict()
-        self._cache_size = cache_size
+        # (source, target, text) -> translation; least recently used out.
+        self._cache: LRUCache[tuple[str, str, str], str] = LRUCache(maxsize=cache_size)
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="translate")
         self._instances: dict[tuple[str, str], Any] = {}
@@ -166,8 +168,7 @@ class Translator:
         key = (source, target, text)
         with self._lock:
             if cache and key in self._cache:
-                self._cache.move_to_end(key)
-                return self._cache[key]
+                return self._cache[key]  # marks it recently used
         if not self._breaker.allow():
             raise TranslationUnavailable("provider failing; breaker open")
         protected, tokens = protect(text)
@@ -195,18 +196,18 @@ class Translator:
             self._breaker.failure()
             raise TranslationUnavailable("protected parts lost")
         self._breaker.success()
-        if not cache:
+        if not cache or not self._cache.maxsize:  # an LRUCache of size 0 refuses every item
             return result
         with self._lock:
             self._cache[key] = result
-            while len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
         return result
 
     def forget(self, texts: set[str]) -> int:
         """Drop cached translations of or into these texts (a person's data deletion)."""
         with self._lock:
-            doomed = [k for k, v in self._cache.items() if k[2] in texts or v in texts]
+            # Read from a copy: reading an LRUCache's items marks each one used.
+            kept = copy.copy(self._cache)
+            doomed = [k for k, v in kept.items() if k[2] in texts or v in texts]
             for key in doomed:
                 del self._cache[key]
         return len(doomed)

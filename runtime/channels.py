@@ -91,7 +91,11 @@ class GatewayRestInput(RestInput):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> GatewayRestInput:
-        # created once at start-up, after Rasa set up its own logging
+        """The Rasa server's start-up: ``rasa run`` creates the channels of
+        ``credentials.yml`` once, after setting up its own logging and before it loads
+        the model, the stores and the NLG, so the process is prepared here: the
+        project's log format, and ``speedups.install()`` (its one call; it refuses a
+        Rasa version it was not written for, and the server does not start)."""
         logs.configure_rasa(replica().log_format)
         speedups.install()
         return cls()

@@ -1,6 +1,12 @@
 """Work Rasa 3.6 repeats on every turn, done once (docs/performance.md, "what moved the numbers").
 
-``install()`` runs once in each Rasa server, when the REST channel is created.
+``install()`` runs once in each Rasa server, from one place:
+``GatewayRestInput.from_credentials`` (``runtime/channels.py``), which Rasa calls
+first of all the project's code it loads (``credentials.yml`` names the channel;
+``rasa run`` creates its channels before it loads the model, the stores of
+``endpoints.yml`` and the NLG). It replaces Rasa internals, so it refuses any
+Rasa but the one pinned in ``requirements.lock`` (``RASA_VERSION``): after an
+upgrade, check each replacement below against the new Rasa, then change it.
 
 Action server answers, validated against a schema compiled once
     Rasa checks every answer of the action server against a JSON schema with
@@ -41,6 +47,7 @@ import aiohttp
 import ujson
 from jsonschema import validators
 from jsonschema.exceptions import best_match
+from rasa import version as rasa_version
 from rasa.core.actions.action import ActionExtractSlots, RemoteAction
 from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
 from rasa.shared.constants import DOCS_BASE_URL
@@ -52,6 +59,7 @@ from language import translation
 from language.resolution import after_message
 
 KEEPALIVE_SECONDS = 2.0
+RASA_VERSION = "3.6.21"  # the Rasa these replacements are written for (requirements.lock)
 
 _installed = False
 
@@ -132,10 +140,22 @@ def _compiled_validator() -> Any:
 
 
 def install() -> None:
-    """The schema check, the sessions and the language slot mapping replaced (idempotent)."""
+    """The schema check, the sessions and the language slot mapping replaced (idempotent).
+
+    Raises ``RuntimeError`` (and replaces nothing) under any Rasa but ``RASA_VERSION``.
+    """
     global _installed
     if _installed:
         return
+    found = rasa_version.__version__
+    if found != RASA_VERSION:
+        raise RuntimeError(
+            f"runtime.speedups replaces internals of Rasa {RASA_VERSION} "
+            f"(RemoteAction._validate_action_result, EndpointConfig.session, "
+            f"ActionExtractSlots._run_custom_action), but Rasa {found} is installed: "
+            f"check each replacement against Rasa {found}, then change RASA_VERSION "
+            f"in runtime/speedups.py (or install rasa=={RASA_VERSION} from requirements.lock)"
+        )
     validator = _compiled_validator()
 
     def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from cachetools import LRUCache, TTLCache
 from rasa.core.lock_store import InMemoryLockStore, LockStore
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import SessionStarted
@@ -29,7 +29,6 @@ class _Stored:
     tracker_id: int  # id() of the tracker object this is about
     events: int  # how many of its events are stored
     newest: int | None  # the conversation's newest event id in the database
-    saved_at: float = 0.0  # time.monotonic() of the save, for the cache's quiet limit
 
 
 class DatabaseTrackerStore(SQLTrackerStore):
@@ -68,10 +67,14 @@ class DatabaseTrackerStore(SQLTrackerStore):
             event_broker=event_broker,
             query=dict(url.query),
         )
-        self.cache_size = config.rasa.tracker_cache_size
-        self.cache_seconds = CACHE_SECONDS
-        self._cache: OrderedDict[str, tuple[DialogueStateTracker, _Stored]] = OrderedDict()
-        self._handed_out: OrderedDict[str, _Stored] = OrderedDict()
+        self.cache_size = config.rasa.tracker_cache_size  # 0: no cache
+        # Saved conversations; least recently saved out, none older than CACHE_SECONDS
+        # (conversations, personal data, stay in memory no longer than they are in use).
+        self._cache: TTLCache[str, tuple[DialogueStateTracker, _Stored]] = TTLCache(
+            maxsize=self.cache_size, ttl=CACHE_SECONDS, timer=time.monotonic
+        )
+        # Retrieved and not saved yet; least recently handed out forgotten.
+        self._handed_out: LRUCache[str, _Stored] = LRUCache(maxsize=self.cache_size)
 
     def _caching(self) -> bool:
         return self.cache_size > 0 and self.event_broker is None
@@ -81,12 +84,6 @@ class DatabaseTrackerStore(SQLTrackerStore):
         newest = session.execute(query).scalar()
         return int(newest) if newest is not None else None
 
-    def _hand_out(self, sender_id: str, stored: _Stored) -> None:
-        self._handed_out[sender_id] = stored
-        self._handed_out.move_to_end(sender_id)
-        while len(self._handed_out) > self.cache_size:  # retrieved and never saved
-            self._handed_out.popitem(last=False)
-
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         if not self._caching():
             return await super().retrieve(sender_id)
@@ -95,14 +92,14 @@ class DatabaseTrackerStore(SQLTrackerStore):
             if cached is not None:
                 tracker, stored = cached
                 if self._newest_event_id(session, sender_id) == stored.newest:
-                    self._hand_out(sender_id, stored)
+                    self._handed_out[sender_id] = stored
                     return tracker
             rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).all()
         if not rows or not self.domain:
             return None
         events = [json.loads(row.data) for row in rows]
         tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
-        self._hand_out(sender_id, _Stored(id(tracker), len(rows), int(rows[-1].id)))
+        self._handed_out[sender_id] = _Stored(id(tracker), len(rows), int(rows[-1].id))
         return tracker
 
     async def save(self, tracker: DialogueStateTracker) -> None:
@@ -122,19 +119,7 @@ class DatabaseTrackerStore(SQLTrackerStore):
             session.commit()
         if not _as_the_database_shows_it(events):
             return  # e.g. a new session began: the database shows only that one now
-        saved = _Stored(id(tracker), len(events), newest, time.monotonic())
-        self._cache[sender_id] = (tracker, saved)
-        self._evict()
-
-    def _evict(self) -> None:
-        """Least recently saved out: beyond the size, and when quiet for ``CACHE_SECONDS``
-        (conversations, personal data, stay in memory no longer than they are in use)."""
-        quiet = time.monotonic() - self.cache_seconds
-        while self._cache:
-            _, oldest = next(iter(self._cache.values()))
-            if len(self._cache) <= self.cache_size and oldest.saved_at > quiet:
-                break
-            self._cache.popitem(last=False)
+        self._cache[sender_id] = (tracker, _Stored(id(tracker), len(events), newest))
 
     def _row(self, sender_id: str, data: dict[str, Any], type_name: str) -> Any:
         return self.SQLEvent(

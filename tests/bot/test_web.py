@@ -15,7 +15,9 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from bot.app import DELIVERER, OUTBOX, create_app
-from bot.web import WEB, WIDGET_STRINGS, RateLimiter
+from bot.ratelimit import RateLimiter
+from bot.web import WEB
+from bot.web.frames import WIDGET_STRINGS
 from common.clock import utcnow
 from language.languages import CORE
 from pes.db import Database

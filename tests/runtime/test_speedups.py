@@ -7,6 +7,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+import rasa.version
 from aiohttp import web
 from jsonschema import ValidationError
 from rasa.core.actions.action import ActionExtractSlots, RemoteAction
@@ -58,6 +59,32 @@ def test_same_verdict_and_message_as_rasa(answer: dict[str, Any]) -> None:
         speedups._installed = False
     assert after == before
     assert (answer in VALID) == (after == "ok")
+
+
+def test_an_unexpected_rasa_is_refused_and_nothing_replaced(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The replacements are written for one Rasa; any other must be checked first."""
+    replaced = (
+        RemoteAction._validate_action_result,
+        EndpointConfig.session,
+        ActionExtractSlots._run_custom_action,
+    )
+    monkeypatch.setattr(rasa.version, "__version__", "3.6.22")
+    with pytest.raises(RuntimeError, match=r"Rasa 3\.6\.21.*Rasa 3\.6\.22 is installed"):
+        speedups.install()
+    assert not speedups._installed
+    assert replaced == (
+        RemoteAction._validate_action_result,
+        EndpointConfig.session,
+        ActionExtractSlots._run_custom_action,
+    )
+
+
+def test_the_pinned_rasa_is_the_expected_one() -> None:
+    lock = (ROOT / "requirements.lock").read_text().splitlines()
+    assert f"rasa=={speedups.RASA_VERSION}" in lock
+    assert rasa.version.__version__ == speedups.RASA_VERSION
 
 
 async def test_action_calls_reuse_one_connection_and_send_the_same_json() -> None:

@@ -21,6 +21,7 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 
 from pes.settings import from_env, settings
+from runtime import stores
 from runtime.replica import replica
 from runtime.stores import DatabaseTrackerStore
 from tests.conftest import ROOT
@@ -183,10 +184,12 @@ async def test_the_cache_is_bounded_and_can_be_turned_off(
     assert await off.retrieve(senders[0]) is not kept and not off._cache
 
 
-async def test_a_quiet_conversation_leaves_the_replicas_memory(domain: Domain) -> None:
+async def test_a_quiet_conversation_leaves_the_replicas_memory(
+    domain: Domain, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Personal data stays in memory no longer than the conversation is in use."""
+    monkeypatch.setattr(stores, "CACHE_SECONDS", 0.05)
     store = DatabaseTrackerStore(domain=domain)
-    store.cache_seconds = 0.05
     quiet, busy = uuid.uuid4().hex, uuid.uuid4().hex
     await take_turn(store, quiet, "hello")
     await take_turn(store, quiet, "one more")

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from bot.app import create_app
 from bot.conversation import User
-from bot.security import FloodLimiter, InputGuard, clean_text
+from bot.ratelimit import RateLimiter
+from bot.security import InputGuard, clean_text
 from language.catalogue import Catalogue
 from pes.settings import from_env
 from tests.standins.rasa_rest import FakeRasa
@@ -78,17 +79,18 @@ def test_persian_spelling_survives(words: list[str]) -> None:
 
 def test_flood_limiter_warns_once_then_drops() -> None:
     now = [0.0]
-    limiter = FloodLimiter(per_minute=6, burst=3, clock=lambda: now[0])
-    assert [limiter.take("a") for _ in range(6)] == ["ok", "ok", "ok", "warn", "drop", "drop"]
-    assert limiter.take("b") == "ok"  # one sender's flood is theirs alone
+    limiter = RateLimiter(per_minute=6, burst=3, clock=lambda: now[0])
+    verdicts = [limiter.take_or_warn("a") for _ in range(6)]
+    assert verdicts == ["ok", "ok", "ok", "warn", "drop", "drop"]
+    assert limiter.take_or_warn("b") == "ok"  # one sender's flood is theirs alone
     now[0] += 10.0  # one message a 10 s refills
-    assert limiter.take("a") == "ok"
-    assert limiter.take("a") == "warn"
+    assert limiter.take_or_warn("a") == "ok"
+    assert limiter.take_or_warn("a") == "warn"
 
 
 async def test_guard_answers_in_the_users_language() -> None:
     catalogue = Catalogue.load()
-    guard = InputGuard(catalogue, 2000, FloodLimiter(per_minute=1, burst=1))
+    guard = InputGuard(catalogue, 2000, RateLimiter(per_minute=1, burst=1))
     user = User("telegram", "telegram-abc", "1", "ar")
     assert await guard(user, "مرحبا") is None
     warned = await guard(user, "مرحبا")
