@@ -39,7 +39,7 @@ class TranslationUnavailable(Exception):
 
 @dataclass(frozen=True)
 class TranslationConfig:
-    """Which provider and how to reach it; ``pes/settings.py`` reads it from ``TRANSLATION_*``."""
+    """Which provider and how to reach it; ``pes/settings/`` reads it from ``TRANSLATION_*``."""
 
     provider: str = "none"
     api_key: str | None = None
@@ -239,7 +239,7 @@ _DEFAULT: Translator | None = None
 
 def configure(config: TranslationConfig) -> None:
     """Set the process's translator; its entry point calls this with the settings'
-    ``translation`` (``pes/settings.py``: ``TRANSLATION_*``)."""
+    ``translation`` (``pes/settings/``: ``TRANSLATION_*``)."""
     global _DEFAULT
     _DEFAULT = Translator(config)
 

@@ -64,7 +64,7 @@ class Database:
 
     @classmethod
     def from_env(cls) -> Database:
-        """The process's database: ``DATABASE_URL`` as the settings read it (``pes/settings.py``)."""
+        """The process's database: ``DATABASE_URL`` as the settings read it (``pes/settings/``)."""
         return cls(settings().database_url)
 
     @contextmanager

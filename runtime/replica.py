@@ -3,7 +3,7 @@
 Rasa has no entry point of ours: it builds the REST channel from
 credentials.yml and the tracker and lock stores from endpoints.yml, before it
 loads the model. Each of them asks ``replica()``; the first call reads the
-settings (``pes/settings.py``) and sets up what the model's components and the
+settings (``pes/settings/``) and sets up what the model's components and the
 NLG take from the process: the translator (``TRANSLATION_*``) and the sentence
 encoder's threads (``E5_THREADS``, before OpenMP starts on the first message).
 """

@@ -1,6 +1,6 @@
 """scripts/env.sh, the deployment files and the README agree with the settings model.
 
-Every variable they set is one ``pes/settings.py`` reads (``VARIABLES``) or one
+Every variable they set is one ``pes/settings/`` reads (``VARIABLES``) or one
 it names as another program's (``READ_ELSEWHERE``): a typo or a renamed
 variable fails here instead of being silently ignored in production. The
 defaults scripts/env.sh gives are the model's own.
