@@ -39,7 +39,7 @@ def _dense(message: Message, width: int) -> np.ndarray[Any, Any]:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
-class MultilingualIntentClassifier(GraphComponent, IntentClassifier):
+class MultilingualIntentClassifier(modelfile.StoredComponent, GraphComponent, IntentClassifier):
     """Logistic regression on sentence embeddings plus character n-gram TF-IDF."""
 
     @staticmethod
@@ -69,16 +69,6 @@ class MultilingualIntentClassifier(GraphComponent, IntentClassifier):
         self._vectorizer = vectorizer
         self._model = model
         self._dense_width = dense_width
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> MultilingualIntentClassifier:
-        return cls(config, model_storage, resource)
 
     def _matrix(self, messages: list[Message]) -> sp.csr_matrix:
         assert self._vectorizer is not None

@@ -53,7 +53,7 @@ def channel_hint(message: Message) -> str | None:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=True)
-class LanguageResolver(GraphComponent):
+class LanguageResolver(modelfile.StoredComponent, GraphComponent):
     """Identifies each message's language; the result is part of the parse data.
 
     Trains a small character n-gram model on the project's own training
@@ -80,16 +80,6 @@ class LanguageResolver(GraphComponent):
         self._resource = resource
         self._translator = translator
         self._learned = learned  # (vectorizer, naive Bayes) or None
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> LanguageResolver:
-        return cls(config, model_storage, resource)
 
     @property
     def translator(self) -> translation.Translator:

@@ -28,6 +28,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from common.text import LETTER_MAP as _LETTER_MAP
 from language.languages import LANGUAGES
+from language.modelfile import StoredComponent
 
 _ARABIC_PREFIXES = ("وبال", "بال", "وال", "لل", "ال", "وب", "ب", "ل", "و", "ف", "به")
 _TOKEN = re.compile(r"\w+", re.UNICODE)
@@ -88,7 +89,7 @@ class Form:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=True)
-class GazetteerEntityExtractor(GraphComponent, EntityExtractorMixin):
+class GazetteerEntityExtractor(StoredComponent, GraphComponent, EntityExtractorMixin):
     """Finds known names of programmes, cities, languages and protection statuses."""
 
     FILE = "gazetteer.json"
@@ -114,16 +115,6 @@ class GazetteerEntityExtractor(GraphComponent, EntityExtractorMixin):
         self._by_first: dict[str, list[Form]] = defaultdict(list)
         for form in self._forms:
             self._by_first[form.tokens[0][:3]].append(form)
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> GazetteerEntityExtractor:
-        return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
         wanted = set(self._config["entities"])

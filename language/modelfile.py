@@ -1,4 +1,4 @@
-"""Saving and loading a component's scikit-learn objects inside a Rasa model.
+"""Saving and loading a component's scikit-learn objects inside a Rasa model, and ``create``.
 
 skops instead of pickle: loading cannot run arbitrary code. The model files
 are made by ``rasa train`` on the operator's own machine, so every type found
@@ -10,8 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 import skops.io
+from rasa.engine.graph import ExecutionContext
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from typing_extensions import Self
 
 
 def save(storage: ModelStorage, resource: Resource, name: str, objects: dict[str, Any]) -> None:
@@ -28,3 +30,24 @@ def load(storage: ModelStorage, resource: Resource, name: str) -> dict[str, Any]
     except (ValueError, FileNotFoundError):
         return None
     return dict(saved)
+
+
+class StoredComponent:
+    """Mixin for the graph components that are built from their config, the model storage
+    and their resource alone: Rasa's ``create`` written once (listed before
+    ``GraphComponent`` in the bases, so it is the one Rasa calls)."""
+
+    def __init__(
+        self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource
+    ) -> None:
+        raise NotImplementedError  # each component has its own
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> Self:
+        return cls(config, model_storage, resource)
