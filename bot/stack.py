@@ -82,7 +82,8 @@ def _relay(name: str, stream: object) -> None:
         sys.stdout.flush()
 
 
-def _up(url: str) -> bool:
+def healthy(url: str) -> bool:
+    """The health URL answers 200 (a process of the stack is up)."""
     try:
         with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback URL)
             return bool(response.status == 200)
@@ -117,7 +118,7 @@ class Stack:
         while pending and time.monotonic() < deadline and not self.stopping.is_set():
             if self.dead():
                 return False
-            pending = [s for s in pending if not _up(s.health_url)]
+            pending = [s for s in pending if not healthy(s.health_url)]
             time.sleep(1)
         return not pending
 

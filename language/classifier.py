@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.graph import GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -110,13 +110,8 @@ class MultilingualIntentClassifier(modelfile.StoredComponent, GraphComponent, In
         return self._resource
 
     @classmethod
-    def load(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
+    def restore(
+        cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource
     ) -> MultilingualIntentClassifier:
         saved = modelfile.load(model_storage, resource, MODEL_FILE)
         if saved is None:

@@ -109,13 +109,8 @@ class LanguageResolver(modelfile.StoredComponent, GraphComponent):
         return self._resource
 
     @classmethod
-    def load(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
+    def restore(
+        cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource
     ) -> LanguageResolver:
         saved = modelfile.load(model_storage, resource, cls.MODEL_FILE)
         learned = (saved["vectorizer"], saved["model"]) if saved else None

@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.graph import GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -145,13 +145,8 @@ class GazetteerEntityExtractor(StoredComponent, GraphComponent, EntityExtractorM
         return self._resource
 
     @classmethod
-    def load(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
+    def restore(
+        cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource
     ) -> GazetteerEntityExtractor:
         try:
             with model_storage.read_from(resource) as directory:

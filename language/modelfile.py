@@ -34,7 +34,7 @@ def load(storage: ModelStorage, resource: Resource, name: str) -> dict[str, Any]
 
 class StoredComponent:
     """Mixin for the graph components that are built from their config, the model storage
-    and their resource alone: Rasa's ``create`` written once (listed before
+    and their resource alone: Rasa's ``create`` and ``load`` written once (each component says how it is restored) (listed before
     ``GraphComponent`` in the bases, so it is the one Rasa calls)."""
 
     def __init__(
@@ -51,3 +51,21 @@ class StoredComponent:
         execution_context: ExecutionContext,
     ) -> Self:
         return cls(config, model_storage, resource)
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> Self:
+        return cls.restore(config, model_storage, resource)
+
+    @classmethod
+    def restore(
+        cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource
+    ) -> Self:
+        """The component as ``rasa train`` saved it in ``resource`` (``load``'s work)."""
+        raise NotImplementedError

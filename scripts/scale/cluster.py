@@ -17,12 +17,10 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.stack import stop_process_groups
+from bot.stack import healthy, stop_process_groups
 from scripts.scale.services import ROOT, free_port
 
 BIN = Path(sys.executable).parent
@@ -49,14 +47,6 @@ class Proc:
             return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
         except OSError:
             return ""
-
-
-def _up(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback URL)
-            return bool(response.status == 200)
-    except (urllib.error.URLError, OSError):
-        return False
 
 
 @dataclass
@@ -159,7 +149,7 @@ class Cluster:
             for proc in pending:
                 if not proc.alive():
                     raise ClusterError(f"{proc.name} exited during start-up:\n{proc.tail()}")
-            pending = [p for p in pending if not _up(p.health_url)]
+            pending = [p for p in pending if not healthy(p.health_url)]
             if time.monotonic() - started > timeout:
                 names = ", ".join(p.name for p in pending)
                 raise ClusterError(f"not healthy after {timeout:.0f} s: {names}")
