@@ -93,3 +93,25 @@ def load(path: Path | str) -> Node:
     if node is None:
         raise ContentError(path, None, "file is empty")
     return _wrap(node, path)
+
+
+def _a(word: str) -> str:
+    return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
+
+
+def entries(
+    path: Path | str, listing: str, entry: str, required: tuple[str, ...]
+) -> Iterator[tuple[Node, dict[str, Node]]]:
+    """Each mapping in the file's ``listing`` list (``programmes:``), with its ``required``
+    fields checked: errors such as "needs an 'offices' list" and "office needs 'phone'"."""
+    path = Path(path)
+    root = load(path).mapping(f"the {listing} file")
+    if listing not in root:
+        article = "an" if listing[:1] in "aeiou" else "a"
+        raise ContentError(path, 1, f"needs {article} '{listing}' list")
+    for item in root[listing].items(listing):
+        fields = item.mapping(_a(entry))
+        for name in required:
+            if name not in fields:
+                raise item.error(f"{entry} needs '{name}'")
+        yield item, fields

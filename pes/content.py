@@ -23,6 +23,8 @@ PROGRAMME_IDS = (
     "qualification_recognition",
     "job_club",
 )
+PROGRAMME_FIELDS = ("id", "source", "legal_basis")
+OFFICE_FIELDS = ("city", "name", "names", "address", "phone", "hours")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _CITY_ID = re.compile(r"^[a-z][a-z_]*$")
 _RANGE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
@@ -57,15 +59,8 @@ class Content:
 
 
 def load_programmes(path: Path) -> dict[str, Programme]:
-    root = datafile.load(path).mapping("the programmes file")
-    if "programmes" not in root:
-        raise datafile.ContentError(path, 1, "needs a 'programmes' list")
     found: dict[str, Programme] = {}
-    for item in root["programmes"].items("programmes"):
-        fields = item.mapping("a programme")
-        for required in ("id", "source", "legal_basis"):
-            if required not in fields:
-                raise item.error(f"programme needs '{required}'")
+    for _, fields in datafile.entries(path, "programmes", "programme", PROGRAMME_FIELDS):
         pid = fields["id"].text("id")
         if pid not in PROGRAMME_IDS:
             raise fields["id"].error(f"unknown programme id '{pid}'; use one of {PROGRAMME_IDS}")
@@ -98,15 +93,8 @@ def _parse_hours(node: datafile.Node, city: str) -> dict[str, tuple[str, ...]]:
 
 
 def load_offices(path: Path) -> dict[str, Office]:
-    root = datafile.load(path).mapping("the offices file")
-    if "offices" not in root:
-        raise datafile.ContentError(path, 1, "needs an 'offices' list")
     found: dict[str, Office] = {}
-    for item in root["offices"].items("offices"):
-        fields = item.mapping("an office")
-        for required in ("city", "name", "names", "address", "phone", "hours"):
-            if required not in fields:
-                raise item.error(f"office needs '{required}'")
+    for _, fields in datafile.entries(path, "offices", "office", OFFICE_FIELDS):
         city = fields["city"].text("city")
         if not _CITY_ID.match(city):
             raise fields["city"].error(
