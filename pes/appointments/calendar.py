@@ -4,15 +4,10 @@ from __future__ import annotations
 
 import hashlib
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from icalendar import Alarm, Calendar, Event
 
 from common.clock import as_utc
-
-if TYPE_CHECKING:
-    pass
-
 from pes.appointments.model import Appointment
 
 

@@ -5,17 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import date, datetime, time, timedelta, timezone
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import Any, NoReturn
 
 from common.clock import TIMEZONE, local, utcnow
-from pes.db import Database
-from pes.settings import from_env
-
-if TYPE_CHECKING:
-    pass
-
 from pes.appointments.errors import InvalidSlot, SlotBooked, SlotConflict
 from pes.appointments.store import AppointmentStore
+from pes.db import Database
+from pes.settings import from_env
 
 # --- command line ------------------------------------------------------------------
 

@@ -5,11 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    pass
-
 
 BOOKED, CANCELLED, CANCELLED_BY_OFFICE, MOVED = (
     "booked",

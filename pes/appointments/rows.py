@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     delete,
@@ -15,14 +14,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from common.clock import aware as _aware
-from pes.outbox import PENDING, OutboxRow
-
-if TYPE_CHECKING:
-    pass
-
 from pes.appointments.errors import AppointmentNotFound
 from pes.appointments.model import BOOKED, Appointment, Slot, _codes
 from pes.appointments.tables import AppointmentRow, SlotRow
+from pes.outbox import PENDING, OutboxRow
 
 
 def _slot(row: SlotRow, appointment_id: int | None = None) -> Slot:

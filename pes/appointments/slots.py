@@ -6,7 +6,6 @@ import itertools
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     select,
@@ -17,12 +16,6 @@ from sqlalchemy.orm import Session
 from common.clock import as_utc as _utc
 from common.clock import local, utcnow
 from language.languages import LANGUAGES
-from pes.db import Database
-from pes.settings import settings
-
-if TYPE_CHECKING:
-    pass
-
 from pes.appointments.errors import (
     InvalidSlot,
     SlotBooked,
@@ -40,6 +33,8 @@ from pes.appointments.rows import (
     _slot,
 )
 from pes.appointments.tables import AppointmentRow, SlotRow
+from pes.db import Database
+from pes.settings import settings
 
 # --- the store ---------------------------------------------------------------------
 

@@ -4,7 +4,6 @@ slots; every check-then-change in one serialised transaction (see the package's 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     and_,
@@ -16,19 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from common.clock import as_utc as _utc
 from common.clock import aware as _aware
-
-if TYPE_CHECKING:
-    pass
-
-from pes.appointments.errors import (
-    AlreadyBooked,
-    AlreadyCancelled,
-    AppointmentInPast,
-    SlotGone,
-    SlotInPast,
-    SlotTaken,
-    TooManyAppointments,
-)
+from pes.appointments import errors
 from pes.appointments.model import (
     BOOKED,
     CANCELLED,
@@ -77,16 +64,16 @@ class AppointmentStore(SlotStore):
                     select(SlotRow).where(SlotRow.id == slot_id).with_for_update()
                 ).scalar_one_or_none()
                 if slot is None:
-                    raise SlotGone(str(slot_id))
+                    raise errors.SlotGone(str(slot_id))
                 holder = _holder(session, slot_id)
                 if holder is not None:
                     if holder.user_id == user_id:
-                        raise AlreadyBooked(_appointment(holder))
-                    raise SlotTaken(str(slot_id))
+                        raise errors.AlreadyBooked(_appointment(holder))
+                    raise errors.SlotTaken(str(slot_id))
                 if _aware(slot.starts_at) <= now:
-                    raise SlotInPast(str(slot_id))
+                    raise errors.SlotInPast(str(slot_id))
                 if _future_count(session, user_id, now) >= self.max_future:
-                    raise TooManyAppointments(self.max_future)
+                    raise errors.TooManyAppointments(self.max_future)
                 row = _new_booking(slot, user_id, channel, language, interpreter, now)
                 session.add(row)
                 session.flush()
@@ -95,10 +82,10 @@ class AppointmentStore(SlotStore):
             # The unique constraint caught what the checks could not see.
             holder_now = self._holder_of(slot_id)
             if holder_now is not None and holder_now.user_id == user_id:
-                raise AlreadyBooked(holder_now) from None
+                raise errors.AlreadyBooked(holder_now) from None
             if holder_now is None and self.slot(slot_id) is None:
-                raise SlotGone(str(slot_id)) from None
-            raise SlotTaken(str(slot_id)) from None
+                raise errors.SlotGone(str(slot_id)) from None
+            raise errors.SlotTaken(str(slot_id)) from None
 
     def _holder_of(self, slot_id: int) -> Appointment | None:
         with self.db.session() as session:
@@ -140,9 +127,9 @@ class AppointmentStore(SlotStore):
         with self._write(f"person:{user_id}") as session:
             row = _own(session, user_id, appointment_id)
             if row.status != BOOKED:
-                raise AlreadyCancelled(_appointment(row))
+                raise errors.AlreadyCancelled(_appointment(row))
             if _aware(row.starts_at) <= now:
-                raise AppointmentInPast(_appointment(row))
+                raise errors.AppointmentInPast(_appointment(row))
             row.status, row.slot_id, row.cancelled_at = CANCELLED, None, now
             _drop_queued_reminder(session, int(row.id))
             session.flush()
@@ -165,24 +152,26 @@ class AppointmentStore(SlotStore):
                 if old.status != BOOKED:
                     holder = _holder(session, new_slot_id)
                     if holder is not None and holder.user_id == user_id:
-                        raise AlreadyBooked(_appointment(holder))  # the move was done already
-                    raise AlreadyCancelled(_appointment(old))
+                        raise errors.AlreadyBooked(
+                            _appointment(holder)
+                        )  # the move was done already
+                    raise errors.AlreadyCancelled(_appointment(old))
                 if _aware(old.starts_at) <= now:
-                    raise AppointmentInPast(_appointment(old))
+                    raise errors.AppointmentInPast(_appointment(old))
                 if old.slot_id == new_slot_id:
-                    raise AlreadyBooked(_appointment(old))
+                    raise errors.AlreadyBooked(_appointment(old))
                 slot = session.execute(
                     select(SlotRow).where(SlotRow.id == new_slot_id).with_for_update()
                 ).scalar_one_or_none()
                 if slot is None:
-                    raise SlotGone(str(new_slot_id))
+                    raise errors.SlotGone(str(new_slot_id))
                 holder = _holder(session, new_slot_id)
                 if holder is not None:
                     if holder.user_id == user_id:
-                        raise AlreadyBooked(_appointment(holder))
-                    raise SlotTaken(str(new_slot_id))
+                        raise errors.AlreadyBooked(_appointment(holder))
+                    raise errors.SlotTaken(str(new_slot_id))
                 if _aware(slot.starts_at) <= now:
-                    raise SlotInPast(str(new_slot_id))
+                    raise errors.SlotInPast(str(new_slot_id))
                 old.status, old.slot_id, old.cancelled_at = MOVED, None, now
                 _drop_queued_reminder(session, int(old.id))
                 session.flush()
@@ -193,7 +182,7 @@ class AppointmentStore(SlotStore):
                 session.flush()
                 return _appointment(row)
         except IntegrityError:
-            raise SlotTaken(str(new_slot_id)) from None
+            raise errors.SlotTaken(str(new_slot_id)) from None
 
     # --- reminders and notices ---------------------------------------------------
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -17,10 +15,6 @@ from sqlalchemy import (
 
 from common.clock import utcnow
 from pes.db import Base
-
-if TYPE_CHECKING:
-    pass
-
 
 # --- tables ------------------------------------------------------------------------
 
