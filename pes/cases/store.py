@@ -18,22 +18,7 @@ from sqlalchemy.orm import Session
 
 from common.clock import aware_or_none as _aware
 from common.clock import utcnow
-from pes.cases.model import (
-    ANSWERED,
-    CLAIMED,
-    CLOSED,
-    COUNSELLOR,
-    OUTCOMES,
-    REASONS,
-    USER,
-    WAITING,
-    Case,
-    CaseError,
-    CaseMessage,
-    HistoryItem,
-    Note,
-    priority_of,
-)
+from pes.cases import model
 from pes.cases.reading import CaseReader
 from pes.cases.tables import CaseAuditRow, CaseMessageRow, CaseNoteRow, CaseRow, case_of, message_of
 from pes.outbox import PENDING, OutboxRow
@@ -52,10 +37,10 @@ class CaseStore(CaseReader):
         language: str,
         reason: str,
         *,
-        history: Sequence[HistoryItem] = (),
-    ) -> tuple[Case, bool]:
+        history: Sequence[model.HistoryItem] = (),
+    ) -> tuple[model.Case, bool]:
         """The person's open case, with ``reason`` added; ``True`` when it is new."""
-        if reason not in REASONS:
+        if reason not in model.REASONS:
             raise ValueError(f"unknown reason {reason!r}")
         for _ in range(3):
             try:
@@ -67,7 +52,7 @@ class CaseStore(CaseReader):
                         if reason not in reasons:
                             reasons.append(reason)
                             row.reasons = ",".join(reasons)
-                        row.priority = max(row.priority, priority_of(reasons))
+                        row.priority = max(row.priority, model.priority_of(reasons))
                         row.updated_at = now
                         session.flush()
                         return case_of(row), False
@@ -77,8 +62,8 @@ class CaseStore(CaseReader):
                         channel=channel[:20],
                         language=language[:12],
                         reasons=reason,
-                        priority=priority_of([reason]),
-                        state=WAITING,
+                        priority=model.priority_of([reason]),
+                        state=model.WAITING,
                         opened_at=now,
                         updated_at=now,
                     )
@@ -94,9 +79,9 @@ class CaseStore(CaseReader):
                                 created_at=item.at or now,
                             )
                         )
-                    if any(item.author == USER for item in history):
+                    if any(item.author == model.USER for item in history):
                         row.last_user_at = max(
-                            (i.at or now for i in history if i.author == USER), default=now
+                            (i.at or now for i in history if i.author == model.USER), default=now
                         )
                     session.add(
                         CaseAuditRow(
@@ -111,7 +96,7 @@ class CaseStore(CaseReader):
                     return case_of(row), True
             except IntegrityError:  # another process opened it a moment ago: add to that one
                 continue
-        raise CaseError("busy")
+        raise model.CaseError("busy")
 
     # the person's messages --------------------------------------------------------
 
@@ -125,12 +110,12 @@ class CaseStore(CaseReader):
         translation: str | None = None,
         translation_language: str | None = None,
         machine_translated: bool = False,
-    ) -> CaseMessage:
+    ) -> model.CaseMessage:
         """A message from the person (or a system line) into an open case."""
         with self.db.session() as session:
             case = session.get(CaseRow, case_id)
-            if case is None or case.state == CLOSED:
-                raise CaseError("closed")
+            if case is None or case.state == model.CLOSED:
+                raise model.CaseError("closed")
             now = utcnow()
             row = CaseMessageRow(
                 case_id=case_id,
@@ -144,7 +129,7 @@ class CaseStore(CaseReader):
             )
             session.add(row)
             case.updated_at = now
-            if author == USER:
+            if author == model.USER:
                 case.last_user_at = now
             session.flush()
             return message_of(row)
@@ -179,34 +164,34 @@ class CaseStore(CaseReader):
     def _open_for(self, session: Session, case_id: int) -> CaseRow:
         row: CaseRow | None = session.get(CaseRow, case_id)
         if row is None:
-            raise CaseError("not_found")
-        if row.state == CLOSED:
-            raise CaseError("closed")
+            raise model.CaseError("not_found")
+        if row.state == model.CLOSED:
+            raise model.CaseError("closed")
         return row
 
-    def claim(self, case_id: int, counsellor: str, *, force: bool = False) -> Case:
+    def claim(self, case_id: int, counsellor: str, *, force: bool = False) -> model.Case:
         """Take a case; another counsellor's case only with ``force`` (admins)."""
         with self.db.session() as session:
             row = self._open_for(session, case_id)
             if row.counsellor not in (None, counsellor) and not force:
-                raise CaseError("claimed_by_other")
+                raise model.CaseError("claimed_by_other")
             now = utcnow()
             row.counsellor, row.claimed_at, row.updated_at = counsellor, now, now
-            if row.state == WAITING:
-                row.state = CLAIMED
+            if row.state == model.WAITING:
+                row.state = model.CLAIMED
             session.add(CaseAuditRow(case_id=case_id, actor=counsellor, action="claimed", at=now))
             session.flush()
             return case_of(row)
 
-    def release(self, case_id: int, counsellor: str, *, force: bool = False) -> Case:
+    def release(self, case_id: int, counsellor: str, *, force: bool = False) -> model.Case:
         """Give a case back to the queue."""
         with self.db.session() as session:
             row = self._open_for(session, case_id)
             if row.counsellor not in (None, counsellor) and not force:
-                raise CaseError("claimed_by_other")
+                raise model.CaseError("claimed_by_other")
             now = utcnow()
             row.counsellor, row.claimed_at, row.updated_at = None, None, now
-            row.state = ANSWERED if row.first_reply_at else WAITING
+            row.state = model.ANSWERED if row.first_reply_at else model.WAITING
             session.add(CaseAuditRow(case_id=case_id, actor=counsellor, action="released", at=now))
             session.flush()
             return case_of(row)
@@ -223,13 +208,13 @@ class CaseStore(CaseReader):
         translation: str | None,
         machine_translated: bool,
         force: bool = False,
-    ) -> CaseMessage:
+    ) -> model.CaseMessage:
         """Record a counsellor's reply and queue ``sent`` (what the person receives) for
         delivery, in one transaction. Claims the case if nobody has."""
         with self.db.session() as session:
             row = self._open_for(session, case_id)
             if row.counsellor not in (None, counsellor) and not force:
-                raise CaseError("claimed_by_other")
+                raise model.CaseError("claimed_by_other")
             now = utcnow()
             outbox = OutboxRow(
                 user_id=row.user_id,
@@ -245,7 +230,7 @@ class CaseStore(CaseReader):
             session.flush()
             message = CaseMessageRow(
                 case_id=case_id,
-                author=COUNSELLOR,
+                author=model.COUNSELLOR,
                 counsellor=counsellor,
                 text=text,
                 language=language,
@@ -259,7 +244,7 @@ class CaseStore(CaseReader):
             session.add(message)
             if row.counsellor is None:
                 row.counsellor, row.claimed_at = counsellor, now
-            row.state = ANSWERED
+            row.state = model.ANSWERED
             row.first_reply_at = row.first_reply_at or now
             row.last_reply_at = now
             row.updated_at = now
@@ -275,15 +260,15 @@ class CaseStore(CaseReader):
         *,
         farewell: dict[str, Any] | None = None,
         force: bool = False,
-    ) -> Case:
+    ) -> model.Case:
         """Close a case with its outcome; ``farewell`` (if any) is queued for the person.
         The conversation goes back to the assistant."""
-        if outcome not in OUTCOMES:
-            raise CaseError("bad_outcome")
+        if outcome not in model.OUTCOMES:
+            raise model.CaseError("bad_outcome")
         with self.db.session() as session:
             row = self._open_for(session, case_id)
             if row.counsellor not in (None, actor) and not force:
-                raise CaseError("claimed_by_other")
+                raise model.CaseError("claimed_by_other")
             now = utcnow()
             if farewell is not None:
                 session.add(
@@ -298,7 +283,7 @@ class CaseStore(CaseReader):
                         not_before=now,
                     )
                 )
-            row.state, row.outcome, row.open_user = CLOSED, outcome, None
+            row.state, row.outcome, row.open_user = model.CLOSED, outcome, None
             row.closed_at, row.closed_by, row.updated_at = now, actor, now
             session.add(
                 CaseAuditRow(case_id=case_id, actor=actor, action="closed", detail=outcome, at=now)
@@ -308,18 +293,20 @@ class CaseStore(CaseReader):
 
     # notes and audit ----------------------------------------------------------------
 
-    def add_note(self, case_id: int, author: str, text: str) -> Note:
+    def add_note(self, case_id: int, author: str, text: str) -> model.Note:
         with self.db.session() as session:
             case = session.get(CaseRow, case_id)
             if case is None:
-                raise CaseError("not_found")
+                raise model.CaseError("not_found")
             now = utcnow()
             row = CaseNoteRow(case_id=case_id, author=author, text=text, created_at=now)
             session.add(row)
             case.updated_at = now
             session.add(CaseAuditRow(case_id=case_id, actor=author, action="noted", at=now))
             session.flush()
-            return Note(row.id, row.case_id, row.author, row.text, _aware(row.created_at) or now)
+            return model.Note(
+                row.id, row.case_id, row.author, row.text, _aware(row.created_at) or now
+            )
 
     def audit(
         self, case_id: int | None, actor: str, action: str, detail: str | None = None
@@ -337,10 +324,10 @@ class CaseStore(CaseReader):
 
     # announcements of new cases (one gateway process announces each case once) ------
 
-    def take_unannounced(self, limit: int = 20) -> list[Case]:
+    def take_unannounced(self, limit: int = 20) -> list[model.Case]:
         """New cases nobody has announced yet, each taken by exactly one caller."""
         now = utcnow()
-        taken: list[Case] = []
+        taken: list[model.Case] = []
         with self.db.session() as session:
             rows = (
                 session.execute(
@@ -393,7 +380,9 @@ class CaseStore(CaseReader):
         with self.db.session() as session:
             ids = list(
                 session.execute(
-                    select(CaseRow.id).where(CaseRow.state == CLOSED, CaseRow.closed_at < cutoff)
+                    select(CaseRow.id).where(
+                        CaseRow.state == model.CLOSED, CaseRow.closed_at < cutoff
+                    )
                 ).scalars()
             )
             return self._delete_cases(session, ids)
