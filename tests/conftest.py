@@ -13,8 +13,11 @@ os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
 
 import pytest  # noqa: E402
+from sqlalchemy import delete  # noqa: E402
 
+from pes.appointments import AppointmentRow, AppointmentStore, SlotRow  # noqa: E402
 from pes.db import Database  # noqa: E402
+from pes.outbox import OutboxRow  # noqa: E402
 from pes.settings import settings  # noqa: E402
 
 
@@ -48,3 +51,13 @@ def database() -> Iterator[Database]:
     db.upgrade()
     yield db
     db.dispose()
+
+
+@pytest.fixture
+def appointment_store(database: Database) -> AppointmentStore:
+    """An appointment store on empty tables (PostgreSQL is shared between tests), with the
+    default limit of two future appointments per person."""
+    with database.session() as session:
+        for table in (OutboxRow, AppointmentRow, SlotRow):
+            session.execute(delete(table))
+    return AppointmentStore(database, max_future=2)

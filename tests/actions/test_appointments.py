@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy import delete
 
 from actions.appointments import shared
 from actions.appointments.asking import (
@@ -32,8 +31,7 @@ from actions.base import catalogue
 from common.clock import TIMEZONE, utcnow
 from language.languages import CORE
 from pes import appointments as ap
-from pes.appointments import AppointmentRow, AppointmentStore, SlotRow
-from pes.db import Database
+from pes.appointments import AppointmentStore
 
 NOW = utcnow().replace(microsecond=0)
 DAY = (NOW + timedelta(days=2)).astimezone(TIMEZONE).replace(hour=9, minute=0, second=0)
@@ -41,11 +39,8 @@ USER = "web-0123456789abcdef0123456789abcdef"
 
 
 @pytest.fixture
-def store(database: Database, monkeypatch: pytest.MonkeyPatch) -> AppointmentStore:
-    with database.session() as session:
-        session.execute(delete(AppointmentRow))
-        session.execute(delete(SlotRow))
-    own = AppointmentStore(database, max_future=2)
+def store(appointment_store: AppointmentStore, monkeypatch: pytest.MonkeyPatch) -> AppointmentStore:
+    own = appointment_store
     monkeypatch.setattr(shared, "_STORE", own)
     monkeypatch.setattr(shared, "now", lambda: NOW)
     return own

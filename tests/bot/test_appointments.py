@@ -10,16 +10,16 @@ import httpx
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
-from sqlalchemy import delete, update
+from sqlalchemy import update
 
 from bot.app import CATALOGUE, DELIVERER, OUTBOX, create_app
 from bot.appointments import STORE, queue_due
 from common.clock import utcnow
 from language.catalogue import Catalogue
 from pes import appointments as ap
-from pes.appointments import AppointmentRow, AppointmentStore, SlotRow
+from pes.appointments import AppointmentRow, AppointmentStore
 from pes.db import Database
-from pes.outbox import Outbox, OutboxItem, OutboxRow
+from pes.outbox import Outbox, OutboxItem
 from pes.settings import from_env
 from tests.standins.rasa_rest import FakeRasa
 
@@ -27,12 +27,8 @@ NOW = utcnow().replace(microsecond=0)
 
 
 @pytest.fixture
-def store(database: Database) -> AppointmentStore:
-    with database.session() as session:
-        session.execute(delete(OutboxRow))
-        session.execute(delete(AppointmentRow))
-        session.execute(delete(SlotRow))
-    return AppointmentStore(database, max_future=2)
+def store(appointment_store: AppointmentStore) -> AppointmentStore:
+    return appointment_store
 
 
 def book(

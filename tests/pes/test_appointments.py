@@ -13,7 +13,7 @@ from collections import Counter
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from common.clock import TIMEZONE, local, utcnow
@@ -30,14 +30,13 @@ from pes.appointments import (
     SlotConflict,
     SlotGone,
     SlotInPast,
-    SlotRow,
     SlotTaken,
     TooManyAppointments,
 )
 from pes.appointments import cli as appointments_cli
 from pes.db import Database
 from pes.erasure import personal_data_stores
-from pes.outbox import Outbox, OutboxRow
+from pes.outbox import Outbox
 from pes.settings import SettingsError, from_env
 
 NOW = utcnow().replace(microsecond=0)
@@ -45,12 +44,8 @@ TOMORROW_9 = (NOW + timedelta(days=1)).astimezone(TIMEZONE).replace(hour=9, minu
 
 
 @pytest.fixture
-def store(database: Database) -> AppointmentStore:
-    with database.session() as session:  # PostgreSQL is shared between tests: start empty
-        session.execute(delete(OutboxRow))
-        session.execute(delete(AppointmentRow))
-        session.execute(delete(SlotRow))
-    return AppointmentStore(database, max_future=2)
+def store(appointment_store: AppointmentStore) -> AppointmentStore:
+    return appointment_store
 
 
 def publish(
