@@ -31,7 +31,6 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Literal
 
-from babel import Locale
 from babel.dates import format_date, format_time
 
 from common import datafile
@@ -40,6 +39,7 @@ from common.text import fold_letters
 from language.catalogue import Catalogue, mark_direction, placeholders_of
 from language.languages import CORE, FALLBACK, LANGUAGES, WORKING, normalise_code
 from pes import content as pes_content
+from pes.appointments.wording import babel_locale, language_name, native_digits
 
 PHRASEBOOK_DIR = Path(__file__).resolve().parent.parent / "data" / "phrasebook"
 
@@ -70,8 +70,6 @@ _DATE = {
     "fa": "EEEE d MMMM y",  # چهارشنبه ۲ دسامبر ۲۰۲۶
 }
 _TIME = {"sl": "H.mm"}  # others: H:mm
-_BABEL = {"en": "en_GB"}
-_PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 _BULLET = "• "
 _Bad = Callable[[str], "RenderError"]  # makes the error for a value of the wrong type
 
@@ -333,12 +331,16 @@ class Phrasebook:
 
         if kind == "date":
             return {
-                name: _digits(format_date(_as_date(raw, bad), _DATE[lang], locale=_loc(lang)), lang)
+                name: native_digits(
+                    format_date(_as_date(raw, bad), _DATE[lang], locale=babel_locale(lang)), lang
+                )
             }
         if kind == "time":
             pattern = _TIME.get(lang, "H:mm")
             return {
-                name: _digits(format_time(_as_time(raw, bad), pattern, locale=_loc(lang)), lang)
+                name: native_digits(
+                    format_time(_as_time(raw, bad), pattern, locale=babel_locale(lang)), lang
+                )
             }
         if kind == "office":
             office = self.content.offices.get(raw) if isinstance(raw, str) else None
@@ -370,14 +372,6 @@ def _match(word: str, words: set[str], weight: int) -> int:
 
 def _words(*texts: str) -> set[str]:
     return {w for text in texts for w in _WORD.findall(fold(text))}
-
-
-def _loc(lang: str) -> str:
-    return _BABEL.get(lang, lang)
-
-
-def _digits(written: str, lang: str) -> str:
-    return written.translate(_PERSIAN_DIGITS) if lang == "fa" else written
 
 
 def _as_date(raw: object, bad: _Bad) -> date:
@@ -412,12 +406,3 @@ def _as_items(raw: object, bad: _Bad) -> list[str]:
     if not items:
         raise bad("a list with at least one document")
     return items
-
-
-def language_name(code: str, lang: str) -> str:
-    """A language's name in ``lang`` as babel knows it ("arabščina", "арабська", "عربی")."""
-    name = Locale.parse(_loc(lang)).languages.get(code)
-    if name:
-        return str(name)
-    info = LANGUAGES.get(code)
-    return info.english_name if info else code

@@ -41,6 +41,16 @@ _BABEL = {"en": "en_GB"}
 _PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 
 
+def babel_locale(lang: str) -> str:
+    """The babel locale ``lang`` is written in (British English for ``en``)."""
+    return _BABEL.get(lang, lang)
+
+
+def native_digits(written: str, lang: str) -> str:
+    """``written`` with the digits ``lang`` writes: Persian digits for ``fa``."""
+    return written.translate(_PERSIAN_DIGITS) if lang == "fa" else written
+
+
 def format_when(moment: datetime, lang: str, *, short: bool = False) -> str:
     """Day and time in Ljubljana, as ``lang`` writes them: "Wednesday 2 December 2026 at
     9:30", "sreda, 2. 12. 2026 ob 9.30", "середа, 2 грудня 2026 р. о 9:30"."""
@@ -49,15 +59,14 @@ def format_when(moment: datetime, lang: str, *, short: bool = False) -> str:
     pattern = (_SHORT if short else _LONG)[lang]
     if lang == "uk" and when.hour == 11:
         pattern = pattern.replace("'р. о'", "'р. об'")  # "об одинадцятій"
-    written = str(format_datetime(when, pattern, tzinfo=TIMEZONE, locale=_BABEL.get(lang, lang)))
-    return written.translate(_PERSIAN_DIGITS) if lang == "fa" else written
+    written = str(format_datetime(when, pattern, tzinfo=TIMEZONE, locale=babel_locale(lang)))
+    return native_digits(written, lang)
 
 
 def language_name(code: str, lang: str) -> str:
     """A language's name in ``lang`` ("arabščina", "арабська", "عربی")."""
     lang = reply_language(lang)
-    babel_code = {"ckb": "ckb", "ku": "ku"}.get(code, code)
-    name = Locale.parse(_BABEL.get(lang, lang)).languages.get(babel_code)
+    name = Locale.parse(babel_locale(lang)).languages.get(code)
     if not name:
         info = LANGUAGES.get(code)
         return info.english_name if info else code
