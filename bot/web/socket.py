@@ -25,7 +25,6 @@ from yarl import URL
 from bot.conversation import Conversations, User
 from bot.delivery import Deliverer
 from bot.ratelimit import RateLimiter
-from bot.settings import Settings
 from bot.web.frames import (
     MESSAGE_ID,
     SESSION_ID,
@@ -43,6 +42,7 @@ from language.catalogue import Catalogue
 from language.languages import normalise_code
 from pes.outbox import PENDING, Outbox, OutboxItem, OutboxRow
 from pes.privacy import pseudonym
+from pes.settings import GatewaySettings
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ class WebChannel:
 
     def __init__(
         self,
-        settings: Settings,
+        settings: GatewaySettings,
         catalogue: Catalogue,
         conversations: Conversations,
         deliverer: Deliverer,
