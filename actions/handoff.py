@@ -114,11 +114,11 @@ def signal(tracker: Tracker) -> str | None:
     Two fallbacks in a row: this message and the one before were ``nlu_fallback``.
     The same question again: this message and the one before have the same intent
     (one of ``QUESTION_INTENTS``) and the same entities, and the assistant answered
-    in between. Neither counts inside a form, nor right after an offer (then the
-    person chose to go on with the assistant).
+    in between. The same question does not count inside a form (the form asks it),
+    and neither counts right after an offer (then the person chose to go on with the
+    assistant).
     """
-    if (tracker.active_loop or {}).get("name"):
-        return None
+    in_form = bool((tracker.active_loop or {}).get("name"))
     events = _session_events(tracker)
     users = [i for i, e in enumerate(events) if e.get("event") == "user"]
     if len(users) < 2:
@@ -132,7 +132,8 @@ def signal(tracker: Tracker) -> str | None:
         return "repeated_fallback"
     answered = any(e.get("event") == "bot" for e in between)
     if (
-        intent in QUESTION_INTENTS
+        not in_form
+        and intent in QUESTION_INTENTS
         and intent == _intent(previous)
         and _entities(current) == _entities(previous)
         and answered
@@ -261,6 +262,8 @@ class ActionOfferCounsellor(Action):
     ) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         key = "handoff.offer_fallback" if intent == "nlu_fallback" else "handoff.offer_repeated"
+        if (tracker.active_loop or {}).get("name"):
+            key = "handoff.offer_in_form"  # its "no" must not end the form: answer again
         dispatcher.utter_message(response=key)
         return []
 

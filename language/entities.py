@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -26,7 +25,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from common.text import LETTER_MAP as _LETTER_MAP
+from common.text import normalise
 from language.languages import LANGUAGES
 from language.modelfile import StoredComponent
 
@@ -34,25 +33,6 @@ _ARABIC_PREFIXES = ("وبال", "بال", "وال", "لل", "ال", "وب", "ب"
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 MAX_SUFFIX = 4
 MIN_PREFIX_MATCH = 4
-
-
-def normalise(text: str) -> tuple[str, list[int]]:
-    """Lower-cased, diacritic-free text and, for each of its chars, the original index."""
-    out: list[str] = []
-    index: list[int] = []
-    for i, ch in enumerate(text):
-        if ch in ("\u200c", "\u200d", "\u0640"):  # ZWNJ, ZWJ, tatweel
-            out.append(" " if ch == "\u200c" else "")
-        elif unicodedata.category(ch) == "Mn":
-            continue
-        else:
-            base = unicodedata.normalize("NFKD", ch)[0].lower().translate(_LETTER_MAP)
-            out.append(base)
-        if out[-1]:
-            index.append(i)
-        else:
-            out.pop()
-    return "".join(out), index
 
 
 def _tokens(text: str) -> list[str]:

@@ -10,7 +10,6 @@ from rasa_sdk.types import DomainDict
 from actions.appointments import shared
 from actions.appointments.booking import chosen_slot, say_no_free_times
 from actions.appointments.shared import (
-    SLOTS_OFFERED,
     default_interpreter,
     intent_of,
     interpreter_choice,
@@ -18,7 +17,6 @@ from actions.appointments.shared import (
     office_buttons,
     other_office_button,
     slot_buttons,
-    store,
     text_button,
 )
 from actions.base import catalogue, latest_entity, reply_language
@@ -60,17 +58,16 @@ class ActionAskSlotId(Action):
                 response="appointments.ask_office", buttons=office_buttons(lang)
             )
             return []
-        interpreter = interpreter_choice(tracker)
-        free = store().free_slots(
-            city, shared.now(), SLOTS_OFFERED, interpreter_language=interpreter
-        )
+        free, fitting = shared.offered_slots(tracker)
         if free:
+            key = "appointments.ask_slot" if fitting else "appointments.ask_slot_nothing_fits"
             dispatcher.utter_message(
-                response="appointments.ask_slot",
+                response=key,
                 office=info.name,
                 buttons=[*slot_buttons(free, lang), other_office_button(lang)],
             )
             return []
+        interpreter = interpreter_choice(tracker)
         say_no_free_times(dispatcher, city, info, interpreter, lang, other_office_button(lang))
         return []
 

@@ -42,7 +42,13 @@ from pes.appointments import (
     wants_interpreter,
 )
 
-BOOKING_SLOTS = ("slot_id", "interpreter", "appointment_confirmed")
+BOOKING_SLOTS = (
+    "slot_id",
+    "interpreter",
+    "appointment_confirmed",
+    "appointment_when",
+    "answer_misses",
+)
 
 
 def say_too_many(dispatcher: CollectingDispatcher, tracker: Tracker, lang: str) -> None:

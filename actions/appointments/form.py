@@ -15,10 +15,11 @@ from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import answers
 from actions.appointments import shared
 from actions.appointments.booking import booked_by, chosen_slot, say_no_free_times
 from actions.appointments.shared import (
-    SLOTS_OFFERED,
+    WHEN_SLOT,
     as_id,
     ascii_digits,
     default_interpreter,
@@ -33,7 +34,6 @@ from language.languages import WORKING, normalise_code
 from pes import appointments as ap
 from pes.appointments import (
     NO_INTERPRETER,
-    Slot,
 )
 
 _NUMBER = re.compile(r"\d+")
@@ -78,17 +78,58 @@ class ValidateAppointmentForm(FormValidationAction):
         say_no_free_times(dispatcher, city, info, interpreter, lang)
         return {"city": None}
 
-    def _offered(self, tracker: Tracker) -> list[Slot]:
-        city = tracker.get_slot("city")
-        if not isinstance(city, str) or office(city) is None:
-            return []
-        return store().free_slots(
-            city, shared.now(), SLOTS_OFFERED, interpreter_language=interpreter_choice(tracker)
-        )
+    # --- typed answers (language/answers.py): read whatever the intent was -------------
+
+    async def extract_slot_id(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """A day or part of a day in words ("anything on Wednesday afternoon?"), at any
+        point of the booking: kept in ``appointment_when``, and its times offered next."""
+        typed = answers.text(tracker)
+        if not typed or latest_entity(tracker, "slot_id"):
+            return {}
+        when = answers.reader().when(typed)
+        if when is None:
+            return {}
+        encoded = when.encode()
+        if encoded == tracker.get_slot(WHEN_SLOT) and answers.requested(tracker) != "slot_id":
+            return {}
+        return {WHEN_SLOT: encoded}
+
+    async def extract_interpreter(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """ "لا ما بدي مترجم", "без перекладача", "yes please": never a request for a person."""
+        if answers.requested(tracker) != "interpreter" or tracker.get_slot("interpreter"):
+            return {}
+        found = answers.reader().interpreter(answers.text(tracker))
+        return {"interpreter": found} if found else {}
+
+    async def extract_appointment_confirmed(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """A typed "yes, book it" books; a typed "no" does not (whatever the intent)."""
+        if answers.requested(tracker) != "appointment_confirmed":
+            return {}
+        if tracker.get_slot("appointment_confirmed"):
+            return {}
+        typed = answers.text(tracker)
+        found = answers.reader().yes_no(typed)
+        if found == "no" and answers.reader().says(typed, "person"):
+            return {}
+        return {"appointment_confirmed": found} if found else {}
+
+    def validate_appointment_when(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if value and answers.requested(tracker) == "slot_id":
+            # The times of that day are offered instead of the ones shown before.
+            return {WHEN_SLOT: value, "slot_id": None}
+        return {WHEN_SLOT: value}
 
     def _typed_slot(self, text: str, tracker: Tracker) -> int | None:
         """The time a person typed: its button's number (2) or its time (9:30)."""
-        offered = self._offered(tracker)
+        offered, _ = shared.offered_slots(tracker)
         plain = ascii_digits(text)
         clock = _CLOCK.search(plain)
         if clock:
@@ -114,8 +155,14 @@ class ValidateAppointmentForm(FormValidationAction):
             return {"slot_id": None}  # another office was named: its times come next
         slot_id = as_id(from_button) if from_button else self._typed_slot(str(value), tracker)
         if slot_id is None:
-            dispatcher.utter_message(response="appointments.slot_not_understood")
-            return {"slot_id": None}
+            if tracker.get_slot(WHEN_SLOT) and answers.reader().when(str(value)):
+                return {"slot_id": None}  # a day asked for: its times come next
+            return {
+                "slot_id": None,
+                **answers.missed(
+                    dispatcher, tracker, "slot_id", "appointments.slot_not_understood"
+                ),
+            }
         slot = store().slot(slot_id)
         if slot is None:
             dispatcher.utter_message(response="appointments.slot_gone")

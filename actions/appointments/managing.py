@@ -9,6 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import followups
 from actions.appointments import shared
 from actions.appointments.shared import (
     SLOT_PROBLEMS,
@@ -53,6 +54,8 @@ class ActionMyAppointments(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        if followups.off_topic(tracker) and not store().upcoming(tracker.sender_id, shared.now()):
+            return followups.redirect(dispatcher, tracker)
         lang = reply_language(tracker)
         upcoming = store().upcoming(tracker.sender_id, shared.now())
         if not upcoming:
@@ -116,6 +119,8 @@ class ActionCancelAppointment(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        if followups.off_topic(tracker) and not store().upcoming(tracker.sender_id, shared.now()):
+            return followups.redirect(dispatcher, tracker)
         lang = reply_language(tracker)
         intent = intent_of(tracker)
         pending = as_id(tracker.get_slot("appointment_id"))
@@ -184,6 +189,8 @@ class ActionRescheduleAppointment(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        if followups.off_topic(tracker) and not store().upcoming(tracker.sender_id, shared.now()):
+            return followups.redirect(dispatcher, tracker)
         lang = reply_language(tracker)
         chosen = as_id(latest_entity(tracker, "appointment_id"))
         new_slot = as_id(latest_entity(tracker, "slot_id"))

@@ -17,6 +17,7 @@ from actions.base import catalogue
 from common.clock import utcnow
 from common.payload import button
 from common.text import fold_letters
+from language.answers import When
 from language.catalogue import join, mark_direction
 from language.languages import WORKING, normalise_code
 from pes import appointments as ap
@@ -35,6 +36,7 @@ from pes.db import default_database
 from pes.settings import settings
 
 SLOTS_OFFERED = 6  # the next free times offered as buttons
+WHEN_SLOT = "appointment_when"  # a day asked for in words (language.answers.When.encode)
 
 # What the person is told when the store refuses a time, by its exception.
 SLOT_PROBLEMS: dict[type[AppointmentError], str] = {
@@ -119,6 +121,29 @@ def interpreter_choice(tracker: Tracker) -> str | None:
     """The validated interpreter slot: a language code, ``none``, or not answered."""
     value = tracker.get_slot("interpreter")
     return value if isinstance(value, str) and value else None
+
+
+def when_asked(tracker: Tracker) -> When | None:
+    """The day or part of the day the person asked for ("Wednesday afternoon"), if any."""
+    return When.decode(tracker.get_slot(WHEN_SLOT))
+
+
+def offered_slots(tracker: Tracker) -> tuple[list[Slot], bool]:
+    """The times offered now at the chosen office, and whether they fit the day asked for
+    (False: nothing fits it, so these are simply the next free times)."""
+    city = tracker.get_slot("city")
+    if not isinstance(city, str) or office(city) is None:
+        return [], True
+    interpreter = interpreter_choice(tracker)
+    when = when_asked(tracker)
+    if when is not None:
+        fitting = store().free_slots(
+            city, now(), SLOTS_OFFERED, interpreter_language=interpreter, when=when
+        )
+        if fitting:
+            return fitting, True
+    free = store().free_slots(city, now(), SLOTS_OFFERED, interpreter_language=interpreter)
+    return free, when is None
 
 
 def office(city: str | None) -> content.Office | None:

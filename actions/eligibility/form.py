@@ -20,6 +20,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import answers
 from actions.base import catalogue, latest_entity, reply_language
 from language.catalogue import join
 from pes.content import PROGRAMME_IDS
@@ -135,6 +136,108 @@ class ValidateEligibilityForm(FormValidationAction):
         # A fact the person said they do not know is not asked again.
         return [f for f in FACTS if f in missing and tracker.get_slot(f) != UNKNOWN]
 
+    # --- typed answers (language/answers.py): read whatever the intent was -------------
+
+    def _reads(self, tracker: Tracker, slot: str) -> bool:
+        """The form asks for ``slot`` now and it has no value from this message yet."""
+        return answers.requested(tracker) == slot and tracker.get_slot(slot) is None
+
+    async def extract_protection_status(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """A status in words ("still waiting for the decision"): at the question, with the
+        question that starts the form (then it replaces what was known), or in an earlier
+        message; "I told you" looks back, "I don't know" is "other"."""
+        reader = answers.reader()
+        typed = answers.text(tracker)
+        current = tracker.get_slot("protection_status")
+        asked = answers.requested(tracker)
+        if asked is None:  # the form starts: this message, else what was said before
+            found = reader.status(typed) if typed else None
+            if found is None and current is None:
+                found = answers.recall(tracker, reader.status)
+            return {"protection_status": found} if found and found != current else {}
+        if asked != "protection_status" or current is not None:
+            return {}
+        entity = latest_entity(tracker, "protection_status")
+        if entity in STATUSES:
+            return {"protection_status": entity}
+        found = answers.already_said(tracker, reader.status)
+        if found is None and reader.says(typed, "dont_know"):
+            found = "other"
+        return {"protection_status": found} if found else {}
+
+    async def extract_application_date(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """A date said with the application ("I applied on 4 September") when the form
+        starts (it replaces what was known) or before; "I don't know" and "I told you"
+        at the question."""
+        typed = answers.text(tracker)
+        current = tracker.get_slot("application_date")
+        asked = answers.requested(tracker)
+        if asked is None:
+            found = applied_date(typed) if typed else None
+            if found is None and current is None:
+                found = answers.recall(tracker, applied_date)
+            return {"application_date": found} if found else {}
+        if asked != "application_date" or current is not None:
+            return {}
+        if answers.reader().says(typed, "dont_know"):
+            return {"application_date": UNKNOWN}
+        if answers.reader().says(typed, "already_said"):
+            earlier = answers.recall(tracker, applied_date)
+            if earlier:
+                return {"application_date": earlier}
+        return {}
+
+    async def extract_registered_unemployed(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """ "I told you I'm registered", "not yet", a bare yes or no at the question."""
+        reader = answers.reader()
+        typed = answers.text(tracker)
+        if answers.requested(tracker) == "registered_unemployed":
+            if reader.says(typed, "dont_know"):
+                return {"registered_unemployed": UNKNOWN}
+            found = answers.already_said(tracker, reader.registered)
+            return {"registered_unemployed": found} if found else {}
+        if tracker.get_slot("registered_unemployed") is not None or not typed:
+            return {}
+        best = reader.best(typed, ("registered", "not_registered"))
+        if best is None:
+            return {}
+        return {"registered_unemployed": "yes" if best.category == "registered" else "no"}
+
+    async def extract_age(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if not self._reads(tracker, "age"):
+            return {}
+        typed = answers.text(tracker)
+        if answers.reader().says(typed, "dont_know"):
+            return {"age": UNKNOWN}
+        if answers.reader().says(typed, "already_said") and parse_age(typed) is None:
+            earlier = answers.recall(tracker, parse_age)
+            return {"age": str(earlier)} if earlier else {}
+        return {}
+
+    def validate_protection_status(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if value in STATUSES:
+            return {"protection_status": value, **answers.understood()}
+        if answers.requested(tracker) == "protection_status":
+            return {"protection_status": None, **answers.missed(dispatcher, tracker, "status")}
+        return {"protection_status": None}
+
+    def validate_registered_unemployed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if value in ("yes", "no", UNKNOWN):
+            return {"registered_unemployed": value, **answers.understood()}
+        return {"registered_unemployed": None}
+
     def validate_application_date(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
@@ -149,10 +252,9 @@ class ValidateEligibilityForm(FormValidationAction):
             dispatcher.utter_message(response=key)
             return {"application_date": None}
         except DateNotUnderstood:
-            dispatcher.utter_message(response="eligibility.date_not_understood")
-            return {"application_date": None}
+            return {"application_date": None, **_not_understood(dispatcher, tracker, "date")}
         stored = parsed.date.isoformat() if parsed.exact else parsed.date.isoformat()[:7]
-        return {"application_date": stored}
+        return {"application_date": stored, **answers.understood()}
 
     def validate_age(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -161,9 +263,26 @@ class ValidateEligibilityForm(FormValidationAction):
             return {"age": UNKNOWN}
         age = parse_age(str(value))
         if age is None:
-            dispatcher.utter_message(response="eligibility.age_not_understood")
-            return {"age": None}
-        return {"age": str(age)}
+            return {"age": None, **_not_understood(dispatcher, tracker, "age")}
+        return {"age": str(age), **answers.understood()}
+
+
+def _not_understood(
+    dispatcher: CollectingDispatcher, tracker: Tracker, fact: str
+) -> dict[str, Any]:
+    """ "Not understood" the first time; the second time in a row, a counsellor offered."""
+    return answers.missed(dispatcher, tracker, fact, f"eligibility.{fact}_not_understood")
+
+
+def applied_date(text: str) -> str | None:
+    """``text`` when it gives the day of the application: a date with "I applied"."""
+    if answers.reader().status(text) != "asylum_seeker":
+        return None
+    try:
+        parse_date(text, today())
+    except (DateNotUnderstood, DateOutOfRange):
+        return None
+    return text
 
 
 def _verdict(decision: Decision, lang: str) -> tuple[str, str]:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from common.clock import as_utc as _utc
 from common.clock import local, utcnow
+from language.answers import When
 from language.languages import LANGUAGES
 from pes.appointments.errors import (
     InvalidSlot,
@@ -35,6 +36,26 @@ from pes.appointments.rows import (
 from pes.appointments.tables import AppointmentRow, SlotRow
 from pes.db import Database
 from pes.settings import settings
+
+
+def fits(slot: Slot, when: When | None, now: datetime) -> bool:
+    """Whether ``slot`` is on the day and in the part of the day asked for ("Wednesday
+    afternoon", "tomorrow morning", "next week"), in the offices' time zone."""
+    if when is None:
+        return True
+    start, today = local(slot.starts_at), local(now).date()
+    if when.weekday is not None and start.weekday() != when.weekday:
+        return False
+    if when.days_ahead is not None and start.date() != today + timedelta(days=when.days_ahead):
+        return False
+    if when.next_week:
+        monday = today - timedelta(days=today.weekday()) + timedelta(weeks=1)
+        if not monday <= start.date() < monday + timedelta(weeks=1):
+            return False
+    if when.part == "morning" and start.hour >= 12:
+        return False
+    return not (when.part == "afternoon" and start.hour < 12)
+
 
 # --- the store ---------------------------------------------------------------------
 
@@ -182,10 +203,16 @@ class SlotStore:
         *,
         interpreter_language: str | None = None,
         exclude: int | None = None,
+        when: When | None = None,
     ) -> list[Slot]:
-        """The next free slots at ``office`` that suit a person needing ``interpreter_language``."""
+        """The next free slots at ``office`` that suit a person needing ``interpreter_language``
+        (and on the day asked for, ``when``)."""
         free = self.list_slots(office, start=_utc(now) + MIN_NOTICE, include_booked=False)
-        suitable = [s for s in free if s.suits(interpreter_language) and s.id != exclude]
+        suitable = [
+            s
+            for s in free
+            if s.suits(interpreter_language) and s.id != exclude and fits(s, when, now)
+        ]
         return suitable[:limit]
 
     def has_free_slots(self, now: datetime) -> bool:

@@ -124,6 +124,8 @@ async def test_start_hands_over_to_the_form_and_forgets_an_old_booking(
         "slot_id": None,
         "interpreter": None,
         "appointment_confirmed": None,
+        "appointment_when": None,
+        "answer_misses": None,
         "booking_started": True,
     }
 
@@ -270,7 +272,10 @@ async def test_slot_answers_by_button_number_and_time(store: AppointmentStore) -
     assert form.validate_slot_id("at 9.30 please", d, clock, {})["slot_id"] == str(b)
     assert d.messages == []
     nonsense = tracker(intent="inform", text="whenever", slots=slots)
-    assert form.validate_slot_id("whenever", d, nonsense, {}) == {"slot_id": None}
+    assert form.validate_slot_id("whenever", d, nonsense, {}) == {
+        "slot_id": None,
+        "answer_misses": "slot_id:1",
+    }
     assert d.messages[-1]["response"] == "appointments.slot_not_understood"
     assert form.validate_slot_id("1", d, typed, {})["slot_id"] == str(a)
 
