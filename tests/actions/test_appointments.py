@@ -400,6 +400,8 @@ async def test_booking_in_three_languages(store: AppointmentStore) -> None:
             "slot_id": None,
             "interpreter": None,
             "appointment_confirmed": None,
+            "appointment_when": None,
+            "answer_misses": None,
         }
         for message in messages:
             rendered(message, lang)

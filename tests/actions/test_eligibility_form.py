@@ -85,7 +85,7 @@ async def test_month_only_is_kept_as_a_month() -> None:
 async def test_unreadable_dates_get_a_helpful_answer(text: str, key: str) -> None:
     dispatcher = CollectingDispatcher()
     result = ValidateEligibilityForm().validate_application_date(text, dispatcher, snapshot(), {})
-    assert result == {"application_date": None, "answer_misses": "date:1"}
+    assert result["application_date"] is None
     assert dispatcher.messages[0]["response"] == key
 
 
