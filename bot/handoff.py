@@ -6,9 +6,15 @@ them here:
 - :class:`Handoff` is the interceptor of ``Conversations``: a message from a
   person with an open case is stored in the case (and machine translated into
   Slovenian for the counsellor when a provider is configured), consoles are told
-  at once, and the person gets at most one short "your message went to the
-  counsellor" note every ten minutes. Rasa is not asked, so the assistant stays
-  silent; once the case is closed the next message goes to Rasa again.
+  at once, and the person always gets a reply in the case's language. At most
+  once a minute (``ACK_EVERY``, kept in the case row so gateway replicas share
+  it) it is the full acknowledgement: the message reached the counsellor; the
+  people before them in the queue (``CaseReader.ahead_of``, as the action server
+  counts them when the case opens) or, once the counsellor has replied, that the
+  counsellor is on it; and 112 (with the police, 113, for an urgent case). Within
+  that minute it is one short line, ``handoff.received``. Rasa is not asked, so
+  the assistant does not answer; once the case is closed the next message goes
+  to Rasa again.
   ``/handoff_cancel`` (the "back to the assistant" button) closes the case with
   the outcome ``withdrawn``; so does ``/delete_my_data``, which then goes on to
   Rasa (erasure must never wait for a counsellor).
@@ -37,6 +43,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import Any
 
 from bot.conversation import User
 from bot.delivery import Deliverer
@@ -56,7 +63,7 @@ except ImportError:  # pragma: no cover
 logger = logging.getLogger(__name__)
 
 CANCEL = "/handoff_cancel"
-NOTICE_EVERY = timedelta(minutes=10)
+ACK_EVERY = timedelta(minutes=1)  # at most one full acknowledgement a minute per case
 PASS_THROUGH = frozenset({"/delete_my_data"})  # the Telegram /delete command, the button
 PERSON = "person"  # the audit log's actor when the person themself closes their case
 
@@ -103,9 +110,27 @@ class Handoff:
             metrics.record_message(user.channel, case.language)
         self._poke()
         self._translate_later(message)
-        if await asyncio.to_thread(self.store.should_notice, case.id, NOTICE_EVERY):
-            return [BotMessage(text=await self.text_for("handoff.forwarded", case.language))]
-        return []
+        if await asyncio.to_thread(self.store.should_notice, case.id, ACK_EVERY):
+            return [BotMessage(text=await self.acknowledgement(case))]
+        return [BotMessage(text=await self.text_for("handoff.received", case.language))]
+
+    async def acknowledgement(self, case: Case) -> str:
+        """The full acknowledgement of a message into ``case``, in the case's language:
+        it reached the counsellor; the place in the queue, or that the counsellor is on
+        it; and whom to call in danger."""
+        lang = case.language
+        lines = [await self.text_for("handoff.forwarded", lang)]
+        if case.first_reply_at is not None:
+            lines.append(await self.text_for("handoff.counsellor_on_it", lang))
+        else:
+            ahead = await asyncio.to_thread(self.store.ahead_of, case)
+            if ahead:
+                lines.append(await self.text_for("handoff.queue_place", lang, ahead=ahead))
+            else:
+                lines.append(await self.text_for("handoff.queue_next", lang))
+        danger = "handoff.emergency_line" if case.urgent else "handoff.danger_line"
+        lines.append(await self.text_for(danger, lang))
+        return "\n".join(lines)
 
     async def _cancel(self, user: User) -> list[BotMessage]:
         case = await asyncio.to_thread(self.store.current, user.user_id)
@@ -164,12 +189,14 @@ class Handoff:
 
     # --- words in the person's language ----------------------------------------------
 
-    async def text_for(self, key: str, lang: str) -> str:
+    async def text_for(self, key: str, lang: str, **values: Any) -> str:
         """A catalogue text in ``lang``: written by people for the core languages,
-        machine translated from English for the others (English when that fails)."""
+        machine translated from English for the others (English when that fails).
+        ``values`` fill its placeholders; they must not be anything a person wrote
+        (the translation is cached)."""
         if is_core(lang):
-            return mark_direction(self.catalogue.text(key, lang), lang)
-        english = self.catalogue.text(key, FALLBACK)
+            return mark_direction(self.catalogue.text(key, lang, **values), lang)
+        english = self.catalogue.text(key, FALLBACK, **values)
         if self.translator.enabled and is_known(lang):
             try:
                 text = await asyncio.to_thread(self.translator.translate, english, FALLBACK, lang)

@@ -148,7 +148,10 @@ class CaseStore(CaseReader):
                 case.updated_at = utcnow()
 
     def should_notice(self, case_id: int, every: timedelta) -> bool:
-        """True at most once per ``every`` (the "your message went to the counsellor" note)."""
+        """True at most once per ``every`` for a case, whichever process asks: the
+        gateway's full acknowledgement of the person's message (``bot/handoff.py``).
+        One conditional update on the case's row, so several gateway replicas sharing
+        the database give one full acknowledgement between them, not one each."""
         now = utcnow()
         with self.db.session() as session:
             result = session.execute(

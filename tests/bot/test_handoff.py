@@ -1,6 +1,6 @@
-"""The gateway while a counsellor has a case: the person's messages go to the case, the
-counsellor's replies reach the person (web and Telegram) through the outbox, and nothing is
-lost when the gateway restarts."""
+"""The gateway while a counsellor has a case: the person's messages go to the case and each
+gets a reply, the counsellor's replies reach the person (web and Telegram) through the
+outbox, and nothing is lost when the gateway restarts."""
 
 from __future__ import annotations
 
@@ -20,11 +20,12 @@ from sqlalchemy import update
 
 from bot.app import DELIVERER, create_app
 from bot.console import CASE_WATCH, HANDOFF
-from bot.handoff import Handoff
+from bot.handoff import ACK_EVERY, Handoff
 from common.clock import utcnow
 from language.catalogue import Catalogue
 from language.translation import TranslationConfig, Translator
 from pes.cases import USER, CaseStore
+from pes.cases.tables import CaseRow
 from pes.db import Database
 from pes.outbox import DELIVERED, PENDING, SENDING, Outbox, OutboxRow
 from pes.privacy import pseudonym
@@ -112,6 +113,29 @@ def handoff_of(client: TestClient) -> Handoff:
     return client.app[HANDOFF]
 
 
+def acknowledgement(lang: str, status: str, danger: str, **values: Any) -> str:
+    """The full acknowledgement as the catalogue writes it in ``lang``: forwarded, the
+    ``status`` line (queue place, next, counsellor on it), the ``danger`` line."""
+    catalogue = Catalogue.load()
+    keys = (("handoff.forwarded", {}), (status, values), (danger, {}))
+    return "\n".join(catalogue.render(key, lang, **v)["text"] for key, v in keys)
+
+
+def received(lang: str) -> str:
+    return str(Catalogue.load().render("handoff.received", lang)["text"])
+
+
+def a_minute_passes(database: Database, case_id: int) -> None:
+    """Pretend the last full acknowledgement is older than ``ACK_EVERY`` (the store keeps
+    its time in the case row, so moving that row's time moves the store's clock)."""
+    with database.session() as session:
+        session.execute(
+            update(CaseRow)
+            .where(CaseRow.id == case_id)
+            .values(noticed_at=utcnow() - ACK_EVERY - timedelta(seconds=1))
+        )
+
+
 async def test_an_open_case_takes_the_messages_and_rasa_is_not_asked(
     client: TestClient, fake: FakeRasa, database: Database
 ) -> None:
@@ -121,10 +145,12 @@ async def test_an_open_case_takes_the_messages_and_rasa_is_not_asked(
     ]
     case, _ = store.open_case(WEB_USER, "web", "ar", "request_human")
     first = await chat(client, "أحتاج مساعدة في إيجاد عمل")
-    catalogue = Catalogue.load()
-    assert [m["text"] for m in first] == [catalogue.render("handoff.forwarded", "ar")["text"]]
+    assert [m["text"] for m in first] == [
+        acknowledgement("ar", "handoff.queue_next", "handoff.danger_line")
+    ]
     assert first[0]["dir"] == "rtl"
-    assert await chat(client, "هل أنت هناك؟") == []  # no note again for a while
+    again = await chat(client, "هل أنت هناك؟")  # within the minute: the short line
+    assert [m["text"] for m in again] == [received("ar")] and again[0]["dir"] == "rtl"
     assert len(fake.requests) == 1  # only the message before the case
     await handoff_of(client).drain()
     messages = [m for m in store.messages(case.id) if m.author == USER]
@@ -158,6 +184,79 @@ async def test_back_to_the_assistant_and_delete_my_data(
     await chat(client, "/delete_my_data")
     assert [r["message"] for r in fake.requests] == ["/delete_my_data"]  # erasure never waits
     assert store.get(again.id).outcome == "withdrawn"  # type: ignore[union-attr]
+
+
+async def test_every_message_of_a_burst_gets_a_reply_and_the_first_the_queue_place(
+    client: TestClient, fake: FakeRasa, database: Database
+) -> None:
+    store = CaseStore(database)
+    store.open_case("web-earlier", "web", "en", "request_human")  # one person before
+    case, _ = store.open_case(WEB_USER, "web", "uk", "request_human")
+    burst = ["коли ви відповісте??", "алло?", "тут хтось є?", "будь ласка", "допоможіть"]
+    replies = [await chat(client, text) for text in burst]
+    assert all(reply and reply[0]["text"] for reply in replies)  # nobody is left unanswered
+    full = acknowledgement("uk", "handoff.queue_place", "handoff.danger_line", ahead=1)
+    assert [[m["text"] for m in reply] for reply in replies] == [
+        [full],
+        *[[received("uk")]] * 4,
+    ]
+    place = Catalogue.load().text("handoff.queue_place", "uk", ahead=1)
+    assert sum(place in reply[0]["text"] for reply in replies) == 1  # the place: once a minute
+    assert fake.requests == []
+
+    a_minute_passes(database, case.id)
+    later = await chat(client, "ви тут?")
+    assert [m["text"] for m in later] == [full]
+    assert [m.text for m in store.messages(case.id) if m.author == USER] == [*burst, "ви тут?"]
+
+
+async def test_an_urgent_case_repeats_the_emergency_numbers(
+    client: TestClient, database: Database
+) -> None:
+    case, _ = CaseStore(database).open_case(WEB_USER, "web", "ar", "urgent_help")
+    first = await chat(client, "متى ستردون؟؟")
+    assert [m["text"] for m in first] == [
+        acknowledgement("ar", "handoff.queue_next", "handoff.emergency_line")
+    ]
+    emergency = Catalogue.load().text("handoff.emergency_line", "ar")
+    assert "112" in emergency and "113" in emergency and "112" in first[0]["text"]
+    assert "112" not in received("ar")  # the short line stays short
+    a_minute_passes(database, case.id)
+    assert "113" in (await chat(client, "مرحبا؟ هل من أحد هنا؟"))[0]["text"]  # every time
+
+
+async def test_after_the_counsellor_replied_the_acknowledgement_says_they_are_on_it(
+    client: TestClient, database: Database
+) -> None:
+    store = CaseStore(database)
+    store.open_case("web-earlier", "web", "en", "request_human")
+    case, _ = store.open_case(WEB_USER, "web", "uk", "request_human")
+    first = await chat(client, "Доброго дня")
+    assert first[0]["text"] == acknowledgement(
+        "uk", "handoff.queue_place", "handoff.danger_line", ahead=1
+    )
+    await handoff_of(client).reply(case, "ana", "Dober dan, kako vam lahko pomagam?", "sl")
+    assert [m["text"] for m in await chat(client, "Дякую!")] == [received("uk")]
+    a_minute_passes(database, case.id)
+    after = await chat(client, "Мені потрібна робота")
+    assert [m["text"] for m in after] == [
+        acknowledgement("uk", "handoff.counsellor_on_it", "handoff.danger_line")
+    ]
+
+
+async def test_a_language_without_written_replies_gets_them_machine_translated(
+    client: TestClient, database: Database
+) -> None:
+    CaseStore(database).open_case(WEB_USER, "web", "tr", "urgent_help")
+    catalogue = Catalogue.load()
+    first = await chat(client, "Ne zaman cevap vereceksiniz?")
+    assert first[0]["text"] == "\n".join(
+        f"[en>tr] {catalogue.text(key, 'en')}"
+        for key in ("handoff.forwarded", "handoff.queue_next", "handoff.emergency_line")
+    )
+    assert [m["text"] for m in await chat(client, "Merhaba?")] == [
+        f"[en>tr] {catalogue.text('handoff.received', 'en')}"
+    ]
 
 
 async def test_a_counsellor_reply_reaches_the_web_page_in_the_persons_language(
@@ -224,7 +323,9 @@ async def test_telegram_person_group_announcement_and_reply_through_the_same_sen
 
     api.push({"message": message(CHAT, "Мне негде спать сегодня", language_code="ru")})
     calls = await sent(api, 3)
-    assert calls[-1]["text"] == Catalogue.load().render("handoff.forwarded", "ru")["text"]
+    assert calls[-1]["text"] == acknowledgement(
+        "ru", "handoff.queue_next", "handoff.emergency_line"
+    )
     assert len(fake.requests) == 1
 
     await app[HANDOFF].reply(case, "ana", "Pokličite nas na 080 1722.", "sl")
@@ -248,7 +349,9 @@ async def test_cases_and_undelivered_replies_survive_a_restart(
     await first.close()
 
     restarted = await aiohttp_client(make_app(fake, database))
-    assert await chat(restarted, "ما زلت هنا") == []  # still with the counsellor
+    still = await chat(restarted, "ما زلت هنا")  # still with the counsellor
+    # the minute of the first acknowledgement is in the case, not in the old process
+    assert [m["text"] for m in still] == [received("ar")]
     assert fake.requests == []
     assert [i.id for i in Outbox(database).pending(WEB_USER)] == [sent.outbox_id]  # not lost
     ws = await connect(restarted)  # the person comes back
