@@ -38,6 +38,15 @@ def requested(tracker: Tracker) -> str | None:
     return str(value) if value else None
 
 
+def given_now(tracker: Tracker, slots: tuple[str, ...]) -> list[str]:
+    """Those of ``slots`` that this message filled (read by a form's ``extract_`` method).
+
+    A form's required slots are computed again after the extraction; a slot filled now
+    must stay in them, or rasa-sdk validates and returns nothing for it."""
+    filled = tracker.slots_to_validate()
+    return [s for s in slots if filled.get(s) is not None]
+
+
 def session_events(tracker: Tracker) -> list[dict[str, Any]]:
     """The events of this session (since the latest ``session_started``)."""
     events = list(tracker.events)

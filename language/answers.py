@@ -119,11 +119,17 @@ class Answers:
 
     @classmethod
     def load(cls, folder: Path = FOLDER) -> Answers:
+        """Every core language's file, together."""
         phrases: dict[str, list[Phrase]] = {c: [] for c in CATEGORIES}
         for lang in LANGS:
             for category, found in _read(folder / f"{lang}.yml").items():
                 phrases[category].extend(found)
         return cls(phrases)
+
+    @classmethod
+    def load_one(cls, path: Path) -> Answers:
+        """One language's file (checks and tests)."""
+        return cls(_read(path))
 
     # --- finding phrases -----------------------------------------------------------
 

@@ -53,12 +53,14 @@ class ValidateAppointmentForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> list[str]:
+        # A day read from this message stays in the list, or rasa-sdk drops it unvalidated.
+        when = answers.given_now(tracker, (WHEN_SLOT,))
         slot_id = as_id(tracker.get_slot("slot_id"))
         if slot_id is None:
-            return ["city", "slot_id", "interpreter", "appointment_confirmed"]
+            return ["city", "slot_id", "interpreter", "appointment_confirmed", *when]
         if booked_by(store().slot(slot_id), tracker.sender_id) is not None:
-            return ["slot_id"]  # already theirs: nothing more to ask
-        return ["slot_id", "interpreter", "appointment_confirmed"]
+            return ["slot_id", *when]  # already theirs: nothing more to ask
+        return ["slot_id", "interpreter", "appointment_confirmed", *when]
 
     def validate_city(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -100,8 +102,8 @@ class ValidateAppointmentForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """ "لا ما بدي مترجم", "без перекладача", "yes please": never a request for a person."""
-        if answers.requested(tracker) != "interpreter" or tracker.get_slot("interpreter"):
-            return {}
+        if answers.requested(tracker) != "interpreter":
+            return {}  # (at the question, what the reader finds wins over a mapping's guess)
         found = answers.reader().interpreter(answers.text(tracker))
         return {"interpreter": found} if found else {}
 
@@ -110,8 +112,6 @@ class ValidateAppointmentForm(FormValidationAction):
     ) -> dict[str, Any]:
         """A typed "yes, book it" books; a typed "no" does not (whatever the intent)."""
         if answers.requested(tracker) != "appointment_confirmed":
-            return {}
-        if tracker.get_slot("appointment_confirmed"):
             return {}
         typed = answers.text(tracker)
         found = answers.reader().yes_no(typed)

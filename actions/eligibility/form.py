@@ -133,14 +133,16 @@ class ValidateEligibilityForm(FormValidationAction):
         domain: DomainDict,
     ) -> list[str]:
         missing = needed_facts(facts_from_slots(tracker), today(), topic_keys(tracker))
-        # A fact the person said they do not know is not asked again.
-        return [f for f in FACTS if f in missing and tracker.get_slot(f) != UNKNOWN]
+        # A fact the person said they do not know is not asked again. A fact read from
+        # this message stays in the list, or rasa-sdk would drop it unvalidated.
+        given = answers.given_now(tracker, FACTS)
+        return [f for f in FACTS if (f in missing and tracker.get_slot(f) != UNKNOWN) or f in given]
 
     # --- typed answers (language/answers.py): read whatever the intent was -------------
 
     def _reads(self, tracker: Tracker, slot: str) -> bool:
-        """The form asks for ``slot`` now and it has no value from this message yet."""
-        return answers.requested(tracker) == slot and tracker.get_slot(slot) is None
+        """The form asks for ``slot`` now (so a value it has came from this message)."""
+        return answers.requested(tracker) == slot
 
     async def extract_protection_status(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -157,12 +159,14 @@ class ValidateEligibilityForm(FormValidationAction):
             if found is None and current is None:
                 found = answers.recall(tracker, reader.status)
             return {"protection_status": found} if found and found != current else {}
-        if asked != "protection_status" or current is not None:
+        if asked != "protection_status":
             return {}
-        entity = latest_entity(tracker, "protection_status")
-        if entity in STATUSES:
-            return {"protection_status": entity}
+        # At the question the slot was empty before this message: what the reader finds
+        # wins over what a slot mapping took from it.
         found = answers.already_said(tracker, reader.status)
+        if found is None:
+            entity = latest_entity(tracker, "protection_status")
+            found = entity if entity in STATUSES else None
         if found is None and reader.says(typed, "dont_know"):
             found = "other"
         return {"protection_status": found} if found else {}
@@ -181,7 +185,7 @@ class ValidateEligibilityForm(FormValidationAction):
             if found is None and current is None:
                 found = answers.recall(tracker, applied_date)
             return {"application_date": found} if found else {}
-        if asked != "application_date" or current is not None:
+        if asked != "application_date":
             return {}
         if answers.reader().says(typed, "dont_know"):
             return {"application_date": UNKNOWN}
