@@ -118,7 +118,10 @@ def _entities(event: dict[str, Any]) -> frozenset[tuple[str, str]]:
 def signal(tracker: Tracker) -> str | None:
     """``repeated_fallback``, ``repeated_question`` or None for the latest message.
 
-    Two fallbacks in a row: this message and the one before were ``nlu_fallback``.
+    Two fallbacks in a row: this message is ``nlu_fallback`` and the one before was
+    one the assistant did not understand either (answered with ``utter_default``). A
+    message a form took as an answer (a date, an age: no intent, but understood) is
+    not a miss, so the first miss after it is the first ("still" comes with the second).
     The same question again: this message and the one before have the same intent
     (one of ``QUESTION_INTENTS``) and the same entities, and the assistant answered
     in between. Neither counts inside a form, nor right after an offer (then the
@@ -135,7 +138,10 @@ def signal(tracker: Tracker) -> str | None:
     if any(e.get("event") == "action" and e.get("name") == ACTION_OFFER for e in between):
         return None
     intent = _intent(current)
-    if intent == "nlu_fallback" and _intent(previous) == "nlu_fallback":
+    missed = _intent(previous) == "nlu_fallback" and any(
+        e.get("event") == "action" and e.get("name") == MISS_REPLY for e in between
+    )
+    if intent == "nlu_fallback" and missed:
         return "repeated_fallback"
     answered = any(e.get("event") == "bot" for e in between)
     if (
@@ -206,6 +212,7 @@ def now() -> dt.datetime:
 
 ACTION_OPEN = "action_open_case"
 ACTION_OFFER = "action_offer_counsellor"
+MISS_REPLY = "utter_default"  # "I did not understand": the answer to a message not understood
 
 
 class ActionOpenCase(Action):
