@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from language import languages
-from language.catalogue import Catalogue
+from language.catalogue import BY_LANGUAGE, Catalogue
 from pes import content
 
 _CATALOGUE: Catalogue | None = None
@@ -26,6 +27,22 @@ def catalogue() -> Catalogue:
 def reply_language(tracker: Tracker) -> str:
     """The core language this conversation is answered in."""
     return languages.reply_language(tracker.get_slot("language"))
+
+
+def in_reply_languages(tracker: Tracker, values: Callable[[str], dict[str, Any]]) -> dict[str, Any]:
+    """A reply's placeholder values, ``values(lang)``, in the reply language.
+
+    A conversation in a language without written replies is answered in English, or,
+    when machine translation is off or fails, in English and in Slovenian (the
+    localising NLG's fallback): there the values come in Slovenian as well
+    (``by_language``), so the Slovenian lines hold no English word.
+    """
+    lang = reply_language(tracker)
+    found = values(lang)
+    wanted = tracker.get_slot("language")
+    if languages.is_known(wanted) and not languages.is_core(wanted):
+        found[BY_LANGUAGE] = {languages.WORKING: values(languages.WORKING)}
+    return found
 
 
 def latest_entity(tracker: Tracker, entity: str) -> str | None:

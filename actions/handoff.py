@@ -34,11 +34,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.base import catalogue, latest_entity, reply_language
+from actions.base import catalogue, in_reply_languages, latest_entity
 from common.clock import utcnow
 from common.datafile import ContentError
 from language.languages import FALLBACK, is_known
 from language.languages import reply_language as reply_language_of
+from pes.appointments.wording import native_digits
 from pes.cases import BOT, USER, CaseError, CaseStore, HistoryItem
 from pes.content import WEEKDAYS
 from pes.db import default_database
@@ -70,18 +71,24 @@ HISTORY_LIMIT = 30
 
 
 def wait_text(wait: Wait, lang: str, now: dt.datetime, zone: ZoneInfo) -> str:
-    """The wait in words, in ``lang``."""
+    """The wait in words, in ``lang`` (with its digits: Persian ones in Persian)."""
     cat = catalogue()
+
+    def digits(value: object) -> str:
+        return native_digits(str(value), lang)
+
     if wait.minutes is not None:
         if wait.ahead == 0:
-            return cat.text("handoff.wait_next", lang, minutes=wait.minutes)
-        return cat.text("handoff.wait_minutes", lang, minutes=wait.minutes, ahead=wait.ahead)
+            return cat.text("handoff.wait_next", lang, minutes=digits(wait.minutes))
+        return cat.text(
+            "handoff.wait_minutes", lang, minutes=digits(wait.minutes), ahead=digits(wait.ahead)
+        )
     if wait.opens is None:
         return cat.text("handoff.wait_unknown", lang)
     local_now = now.astimezone(zone)
     days = (wait.opens.date() - local_now.date()).days
     which = {0: "today", 1: "tomorrow"}.get(days, WEEKDAYS[wait.opens.weekday()])
-    when = cat.text(f"handoff.next.{which}", lang, time=wait.opens.strftime("%H:%M"))
+    when = cat.text(f"handoff.next.{which}", lang, time=digits(wait.opens.strftime("%H:%M")))
     return cat.text("handoff.wait_later", lang, when=when)
 
 
@@ -111,7 +118,10 @@ def _entities(event: dict[str, Any]) -> frozenset[tuple[str, str]]:
 def signal(tracker: Tracker) -> str | None:
     """``repeated_fallback``, ``repeated_question`` or None for the latest message.
 
-    Two fallbacks in a row: this message and the one before were ``nlu_fallback``.
+    Two fallbacks in a row: this message is ``nlu_fallback`` and the one before was
+    one the assistant did not understand either (answered with ``utter_default``). A
+    message a form took as an answer (a date, an age: no intent, but understood) is
+    not a miss, so the first miss after it is the first ("still" comes with the second).
     The same question again: this message and the one before have the same intent
     (one of ``QUESTION_INTENTS``) and the same entities, and the assistant answered
     in between. The same question does not count inside a form (the form asks it),
@@ -128,7 +138,10 @@ def signal(tracker: Tracker) -> str | None:
     if any(e.get("event") == "action" and e.get("name") == ACTION_OFFER for e in between):
         return None
     intent = _intent(current)
-    if intent == "nlu_fallback" and _intent(previous) == "nlu_fallback":
+    missed = _intent(previous) == "nlu_fallback" and any(
+        e.get("event") == "action" and e.get("name") == MISS_REPLY for e in between
+    )
+    if intent == "nlu_fallback" and missed:
         return "repeated_fallback"
     answered = any(e.get("event") == "bot" for e in between)
     if (
@@ -200,6 +213,7 @@ def now() -> dt.datetime:
 
 ACTION_OPEN = "action_open_case"
 ACTION_OFFER = "action_offer_counsellor"
+MISS_REPLY = "utter_default"  # "I did not understand": the answer to a message not understood
 
 
 class ActionOpenCase(Action):
@@ -211,7 +225,6 @@ class ActionOpenCase(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        lang = reply_language(tracker)
         channel = channel_of(tracker)
         if channel not in DELIVERABLE:  # e.g. rasa shell: nobody could answer here
             dispatcher.utter_message(response="utter_human_contact")
@@ -237,17 +250,22 @@ class ActionOpenCase(Action):
             hours = service_hours()
         except ContentError as exc:  # the case is open; only the wait is unknown
             logger.error("counsellors' hours: %s", exc)
-            wait = catalogue().text("handoff.wait_unknown", lang)
+            values = in_reply_languages(
+                tracker, lambda lang: {"wait": catalogue().text("handoff.wait_unknown", lang)}
+            )
         else:
             moment = now()
-            wait = wait_text(estimate(hours, moment, ahead), lang, moment, hours.zone)
+            wait = estimate(hours, moment, ahead)
+            values = in_reply_languages(
+                tracker, lambda lang: {"wait": wait_text(wait, lang, moment, hours.zone)}
+            )
         if not created:
             key = "handoff.already_open"
         elif case.urgent:
             key = "handoff.opened_urgent"
         else:
             key = "handoff.opened"
-        dispatcher.utter_message(response=key, wait=wait)
+        dispatcher.utter_message(response=key, **values)
         return [SlotSet(SIGNAL_SLOT, None)]
 
 

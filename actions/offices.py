@@ -8,7 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import PesAction, catalogue, latest_entity
+from actions.base import PesAction, catalogue, in_reply_languages, latest_entity
 from common.payload import payload
 from pes.content import WEEKDAYS, Content, Office
 
@@ -60,6 +60,8 @@ class ActionOfficeInfo(PesAction):
             name=office.name,
             address=office.address,
             phone=office.phone,
-            hours=opening_hours(office, lang),
+            **in_reply_languages(
+                tracker, lambda written: {"hours": opening_hours(office, written)}
+            ),
         )
         return [SlotSet("city", office.city)]

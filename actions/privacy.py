@@ -30,7 +30,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, Restarted
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import catalogue, reply_language
+from actions.base import catalogue, in_reply_languages
 from pes.db import default_database
 from pes.erasure import forget
 from pes.settings import settings
@@ -99,7 +99,7 @@ class ActionDeleteMyData(Action):
         sender = tracker.sender_id
         counts = await asyncio.to_thread(forget, default_database(), sender)
         logger.info("personal data erased on request: %s", sum(counts.values()))
-        lang = reply_language(tracker)
-        dispatcher.utter_message(response="privacy.deleted", items=erased_items(counts, lang))
+        items = in_reply_languages(tracker, lambda lang: {"items": erased_items(counts, lang)})
+        dispatcher.utter_message(response="privacy.deleted", **items)
         dispatcher.utter_message(json_message={ERASE_MARKER: sender})
         return [Restarted(), FollowupAction("action_listen")]

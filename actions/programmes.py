@@ -8,7 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import PesAction, catalogue, latest_entity
+from actions.base import PesAction, catalogue, in_reply_languages, latest_entity
 from common.payload import payload
 from pes.content import PROGRAMME_IDS, Content
 
@@ -55,6 +55,11 @@ class ActionProgrammeDetails(PesAction):
                 response="programmes.ask_which", buttons=programme_buttons(lang)
             )
             return []
-        texts = {f: catalogue().text(f"programme.{programme.id}.{f}", lang) for f in CARD_FIELDS}
+        texts = in_reply_languages(
+            tracker,
+            lambda written: {
+                f: catalogue().text(f"programme.{programme.id}.{f}", written) for f in CARD_FIELDS
+            },
+        )
         dispatcher.utter_message(response="programmes.card", source=programme.source, **texts)
         return [SlotSet("programme", programme.id)]

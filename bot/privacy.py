@@ -14,7 +14,10 @@ After every turn Rasa answered (``Conversations.add_after_turn``):
   short notice ``privacy.notice`` follows the replies, in the conversation's
   language (English for languages without written replies), with a button to
   the long version (``/privacy_info``). The widget may show the same key on
-  first open: ``notice_message``.
+  first open: ``notice_message``. A reply to someone in danger
+  (``utter_urgent_help``, 112 and the helplines) goes alone: the notice waits
+  for the first reply that is not about danger (calls for urgent help do not
+  count as the first message, ``TrackerEvents.first_contact``).
 
 Retention: ``RetentionJob`` runs ``pes.retention.purge`` a minute after start
 and then every six hours, with ``RETENTION_DAYS`` (90 by default).
@@ -45,6 +48,7 @@ from pes.tracker_events import ERASE_MARKER, TrackerEvents
 logger = logging.getLogger(__name__)
 
 NOTICE_KEY = "privacy.notice"
+URGENT_REPLIES = frozenset({"utter_urgent_help"})  # answers to danger: nothing glued on
 RETENTION_INTERVAL = 6 * 3600.0
 RETENTION_FIRST_RUN = 60.0
 SEEN_LIMIT = 100_000
@@ -57,6 +61,11 @@ def notice_message(catalogue: Catalogue, lang: str | None, days: int) -> dict[st
 
 def is_marker(message: BotMessage) -> bool:
     return bool(message.custom and ERASE_MARKER in message.custom)
+
+
+def is_urgent(replies: list[BotMessage]) -> bool:
+    """Whether the turn answered someone in danger."""
+    return any(m.response in URGENT_REPLIES for m in replies)
 
 
 class PrivacyHook:
@@ -85,6 +94,8 @@ class PrivacyHook:
                 await self.erase(user.user_id)
             return replies
         if user.notice_shown:
+            return replies
+        if is_urgent(replies):  # the notice waits for the next reply (not marked seen)
             return replies
         if self._seen.get(user.user_id):  # marks it recently used
             return replies

@@ -5,12 +5,24 @@ text or to ``{text, buttons: [{title, payload}]}``. The catalogue checks on load
 that every core language has every key of the fallback language, with the same
 ``{placeholders}`` and the same button payloads, and names file and line when
 something is wrong.
+
+A reply is one message. Besides its placeholders, ``render`` takes three
+values an action may send with the key (the localising NLG passes them on):
+
+- ``parts``: more keys folded into the same message, each text a paragraph
+  after the first and each button after the first's (an answer and its next
+  step are one message, not two);
+- ``drop_buttons``: payloads of buttons to leave out (facts never asked);
+- ``by_language``: ``{lang: {placeholder: value}}``, values written for one
+  language that replace the others when the reply is rendered in it (the
+  English-and-Slovenian fallback shows a reply in two languages, and each line
+  must be wholly in its own).
 """
 
 from __future__ import annotations
 
 import string
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +32,9 @@ from common.datafile import ContentError
 from language.languages import CORE, FALLBACK, is_rtl
 
 DEFAULT_LOCALES_DIR = Path(__file__).resolve().parent.parent / "data" / "locales"
+PARTS = "parts"
+DROP_BUTTONS = "drop_buttons"
+BY_LANGUAGE = "by_language"
 RLM = "\u200f"  # right-to-left mark: starts each line of a right-to-left reply
 
 
@@ -159,15 +174,32 @@ class Catalogue:
         return _fill(self.entry(key, lang), values)
 
     def render(self, key: str, lang: str, **values: Any) -> dict[str, Any]:
-        """A Rasa bot message for ``key`` in ``lang``: text (and buttons)."""
-        entry = self.entry(key, lang)
-        message: dict[str, Any] = {"text": mark_direction(_fill(entry, values), lang)}
-        if entry.buttons:
-            message["buttons"] = [
-                {"title": mark_direction(b.title, lang), "payload": b.payload}
-                for b in entry.buttons
-            ]
+        """A Rasa bot message for ``key`` in ``lang``: text (and buttons), with the
+        ``parts`` folded in, the ``drop_buttons`` left out and ``by_language[lang]``'s
+        values taking the place of the others."""
+        parts: Sequence[str] = values.pop(PARTS, None) or ()
+        dropped = set(values.pop(DROP_BUTTONS, None) or ())
+        own: Mapping[str, Mapping[str, Any]] = values.pop(BY_LANGUAGE, None) or {}
+        values.update(own.get(lang, {}))
+        entries = [self.entry(k, lang) for k in (key, *parts)]
+        text = "\n\n".join(_fill(entry, values) for entry in entries)
+        message: dict[str, Any] = {"text": mark_direction(text, lang)}
+        buttons = [
+            {"title": mark_direction(b.title, lang), "payload": b.payload}
+            for entry in entries
+            for b in entry.buttons
+            if b.payload not in dropped
+        ]
+        if buttons:
+            message["buttons"] = buttons
         return message
+
+    def placeholders(self, key: str, **values: Any) -> frozenset[str]:
+        """The placeholders of ``key`` and of the ``parts`` folded into it."""
+        names: frozenset[str] = frozenset()
+        for k in (key, *(values.get(PARTS) or ())):
+            names |= self.entry(k, FALLBACK).placeholders
+        return names
 
 
 def _fill(entry: Entry, values: Mapping[str, Any]) -> str:

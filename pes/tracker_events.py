@@ -26,6 +26,7 @@ from pes.db import Database
 
 ERASE_MARKER = "erase_conversation"
 TABLE = "events"
+URGENT_INTENT = "urgent_help"  # a call for help in danger: no privacy notice with its answer
 
 # Rasa's own table (rasa.core.tracker_store.SQLTrackerStore.SQLEvent), on a metadata of
 # its own so that Alembic and the project's models never claim it.
@@ -99,13 +100,16 @@ class TrackerEvents:
             return int(result.rowcount or 0)
 
     def first_contact(self, user_id: str) -> tuple[bool, str | None]:
-        """(True, language slot) when the conversation holds exactly one user message."""
+        """(True, language slot) when the conversation holds exactly one user message
+        besides calls for urgent help: the privacy notice waits until the first answer
+        that is not about danger (``bot/privacy.py``)."""
         if not self.exists():
             return False, None
         with self.db.session() as session:
             users = session.execute(
                 select(EVENTS.c.id)
                 .where(EVENTS.c.sender_id == user_id, EVENTS.c.type_name == "user")
+                .where(EVENTS.c.intent_name.is_(None) | (EVENTS.c.intent_name != URGENT_INTENT))
                 .limit(2)
             ).all()
             if len(users) != 1:

@@ -19,7 +19,7 @@ from actions.appointments.shared import (
     slot_buttons,
     text_button,
 )
-from actions.base import catalogue, latest_entity, reply_language
+from actions.base import catalogue, in_reply_languages, latest_entity, reply_language
 from common.payload import button
 from language.catalogue import mark_direction
 from language.languages import LANGUAGES, WORKING
@@ -68,7 +68,7 @@ class ActionAskSlotId(Action):
             )
             return []
         interpreter = interpreter_choice(tracker)
-        say_no_free_times(dispatcher, city, info, interpreter, lang, other_office_button(lang))
+        say_no_free_times(dispatcher, city, info, interpreter, tracker, other_office_button(lang))
         return []
 
 
@@ -117,6 +117,9 @@ class ActionAskInterpreter(Action):
             )
             return []
         name = ap.language_name(default, lang)
+        names = in_reply_languages(
+            tracker, lambda written: {"language": ap.language_name(default, written)}
+        )
         slot = chosen_slot(tracker)
         key = (
             "appointments.ask_interpreter_speaks"
@@ -130,7 +133,7 @@ class ActionAskInterpreter(Action):
             "book_appointment",
             interpreter=default,
         )
-        dispatcher.utter_message(response=key, language=name, buttons=[yes, other, none])
+        dispatcher.utter_message(response=key, buttons=[yes, other, none], **names)
         return []
 
 
@@ -150,8 +153,11 @@ class ActionAskAppointmentConfirmed(Action):
             dispatcher.utter_message(response="appointments.slot_gone")
             return [SlotSet("slot_id", None)]
         interpreter = interpreter_choice(tracker) or NO_INTERPRETER
-        values = ap.card(
-            cat, lang, slot.starts_at, office(slot.office), interpreter, slot.languages
+        values = in_reply_languages(
+            tracker,
+            lambda written: ap.card(
+                cat, written, slot.starts_at, office(slot.office), interpreter, slot.languages
+            ),
         )
         yes = text_button(
             "appointments.button.book",

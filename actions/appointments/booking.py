@@ -30,7 +30,7 @@ from actions.appointments.shared import (
     store,
     text_button,
 )
-from actions.base import latest_entity, reply_language
+from actions.base import in_reply_languages, latest_entity, reply_language
 from pes import appointments as ap
 from pes import content
 from pes.appointments import (
@@ -56,8 +56,8 @@ def say_too_many(dispatcher: CollectingDispatcher, tracker: Tracker, lang: str) 
     dispatcher.utter_message(
         response="appointments.too_many",
         count=str(len(upcoming)),
-        items=listing(upcoming, lang),
         buttons=manage_buttons(upcoming, lang),
+        **in_reply_languages(tracker, lambda written: {"items": listing(upcoming, written)}),
     )
 
 
@@ -66,18 +66,21 @@ def say_no_free_times(
     city: str,
     info: content.Office,
     interpreter: str | None,
-    lang: str,
+    tracker: Tracker,
     *more: dict[str, str],
 ) -> None:
     """No free time at the office that suits the interpreter asked for: say so, and offer
     booking without the interpreter when that would find a time. ``more``: buttons after."""
+    lang = reply_language(tracker)
     if wants_interpreter(interpreter) and store().free_slots(city, shared.now(), 1):
         assert interpreter is not None
         dispatcher.utter_message(
             response="appointments.no_free_slots_interpreter",
             office=info.name,
             phone=info.phone,
-            language=ap.language_name(interpreter, lang),
+            **in_reply_languages(
+                tracker, lambda written: {"language": ap.language_name(interpreter, written)}
+            ),
             buttons=[
                 text_button(
                     "appointments.button.without_interpreter",
@@ -145,7 +148,7 @@ def book_and_answer(
             tracker.sender_id, slot_id, channel_of(tracker), lang, interpreter, shared.now()
         )
     except AlreadyBooked as exc:
-        say_card(dispatcher, "appointments.already_booked", exc.appointment, lang)
+        say_card(dispatcher, "appointments.already_booked", exc.appointment, tracker)
         return
     except tuple(SLOT_PROBLEMS) as exc:
         offer_others(dispatcher, reply_for(exc, SLOT_PROBLEMS), city, interpreter, lang)
@@ -153,7 +156,7 @@ def book_and_answer(
     except TooManyAppointments:
         say_too_many(dispatcher, tracker, lang)
         return
-    say_card(dispatcher, "appointments.booked", booked, lang)
+    say_card(dispatcher, "appointments.booked", booked, tracker)
 
 
 def _reset() -> list[EventType]:
@@ -179,7 +182,7 @@ class ActionAppointmentStart(Action):
         if slot_id is not None:
             holder = booked_by(store().slot(slot_id), user)
             if holder is not None:
-                say_card(dispatcher, "appointments.already_booked", holder, lang)  # double click
+                say_card(dispatcher, "appointments.already_booked", holder, tracker)  # again
                 return done
             if latest_entity(tracker, "confirm") == "yes":
                 interpreter = clean_interpreter(latest_entity(tracker, "interpreter"))

@@ -67,7 +67,6 @@ class ValidateAppointmentForm(FormValidationAction):
     ) -> dict[str, Any]:
         if value is None:  # reset by the start, not answered
             return {"city": None}
-        lang = reply_language(tracker)
         city = match_office(str(value)) if value else None
         info = office(city)
         if info is None or city is None:
@@ -77,7 +76,7 @@ class ValidateAppointmentForm(FormValidationAction):
         interpreter = interpreter_choice(tracker)
         if store().free_slots(city, shared.now(), 1, interpreter_language=interpreter):
             return {"city": city}
-        say_no_free_times(dispatcher, city, info, interpreter, lang)
+        say_no_free_times(dispatcher, city, info, interpreter, tracker)
         return {"city": None}
 
     # --- typed answers (language/answers.py): read whatever the intent was -------------

@@ -26,7 +26,7 @@ from actions.appointments.shared import (
     store,
     text_button,
 )
-from actions.base import latest_entity, reply_language
+from actions.base import in_reply_languages, latest_entity, reply_language
 from common.payload import button
 from language.catalogue import mark_direction
 from pes import appointments as ap
@@ -63,8 +63,8 @@ class ActionMyAppointments(Action):
             return []
         dispatcher.utter_message(
             response="appointments.list",
-            items=listing(upcoming, lang),
             buttons=manage_buttons(upcoming, lang),
+            **in_reply_languages(tracker, lambda written: {"items": listing(upcoming, written)}),
         )
         return []
 
@@ -151,7 +151,12 @@ class ActionCancelAppointment(Action):
         )
         if target is None:
             return clear
-        values = card_values(target, lang)
+        values = in_reply_languages(
+            tracker,
+            lambda written: {
+                k: v for k, v in card_values(target, written).items() if k in ("when", "office")
+            },
+        )
         yes = text_button(
             "appointments.button.yes_cancel",
             lang,
@@ -161,10 +166,7 @@ class ActionCancelAppointment(Action):
         )
         keep = text_button("appointments.button.keep", lang, "deny")
         dispatcher.utter_message(
-            response="appointments.cancel_confirm",
-            when=values["when"],
-            office=values["office"],
-            buttons=[yes, keep],
+            response="appointments.cancel_confirm", buttons=[yes, keep], **values
         )
         return [SlotSet("appointment_id", str(target.id))]
 
@@ -207,10 +209,12 @@ class ActionRescheduleAppointment(Action):
             intent="reschedule_appointment",
         )
         if target is not None:
-            self._offer(dispatcher, target, lang)
+            self._offer(dispatcher, tracker, target, lang)
         return []
 
-    def _offer(self, dispatcher: CollectingDispatcher, target: Appointment, lang: str) -> None:
+    def _offer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, target: Appointment, lang: str
+    ) -> None:
         info = office(target.office)
         free = store().free_slots(
             target.office,
@@ -237,9 +241,11 @@ class ActionRescheduleAppointment(Action):
         ]
         dispatcher.utter_message(
             response="appointments.move_ask_slot",
-            when=ap.format_when(target.starts_at, lang),
             office=info.name if info else target.office,
             buttons=buttons,
+            **in_reply_languages(
+                tracker, lambda written: {"when": ap.format_when(target.starts_at, written)}
+            ),
         )
 
     def _move(
@@ -254,7 +260,7 @@ class ActionRescheduleAppointment(Action):
         try:
             moved = store().reschedule(user, appointment_id, slot_id, now=shared.now())
         except AlreadyBooked as exc:
-            say_card(dispatcher, "appointments.already_booked", exc.appointment, lang)
+            say_card(dispatcher, "appointments.already_booked", exc.appointment, tracker)
             return
         except tuple(SLOT_PROBLEMS) as exc:
             dispatcher.utter_message(response=reply_for(exc, SLOT_PROBLEMS))
@@ -262,9 +268,9 @@ class ActionRescheduleAppointment(Action):
                 (a for a in store().upcoming(user, shared.now()) if a.id == appointment_id), None
             )
             if target is not None:
-                self._offer(dispatcher, target, lang)
+                self._offer(dispatcher, tracker, target, lang)
             return
         except tuple(_REFUSED) as exc:
             dispatcher.utter_message(response=reply_for(exc, _REFUSED))
             return
-        say_card(dispatcher, "appointments.moved", moved, lang)
+        say_card(dispatcher, "appointments.moved", moved, tracker)

@@ -13,12 +13,12 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import catalogue
+from actions.base import catalogue, in_reply_languages
 from common.clock import utcnow
 from common.payload import button
 from common.text import fold_letters
 from language.answers import When
-from language.catalogue import join, mark_direction
+from language.catalogue import PARTS, join, mark_direction
 from language.languages import WORKING, normalise_code
 from pes import appointments as ap
 from pes import content
@@ -246,10 +246,16 @@ def card_values(appointment: Appointment, lang: str) -> dict[str, str]:
 
 
 def say_card(
-    dispatcher: CollectingDispatcher, key: str, appointment: Appointment, lang: str
+    dispatcher: CollectingDispatcher, key: str, appointment: Appointment, tracker: Tracker
 ) -> None:
-    """One appointment's text, and for web users the link to its calendar file."""
-    dispatcher.utter_message(response=key, **card_values(appointment, lang))
+    """One appointment's text and, for web users, the link to its calendar file in the
+    same message."""
+    values = in_reply_languages(tracker, lambda lang: card_values(appointment, lang))
     if appointment.channel == "web":
-        url = f"{public_url()}/appointments/{appointment.token}.ics"
-        dispatcher.utter_message(response="appointments.calendar", url=url)
+        values.update(
+            {
+                PARTS: ["appointments.calendar"],
+                "url": f"{public_url()}/appointments/{appointment.token}.ics",
+            }
+        )
+    dispatcher.utter_message(response=key, **values)

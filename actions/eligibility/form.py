@@ -4,6 +4,11 @@
 ``eligibility_form``. Its required slots are whatever ``needed_facts`` says is
 still missing for the question, so nobody is asked for a fact that does not
 matter. The facts live in slots only; nothing about a person is logged.
+
+The answer is one message: the verdicts with their reasons, the facts they were
+decided from, the next step and its button, "Why?" (``/eligibility_sources``:
+``action_eligibility_sources`` lists the legal sources in the person's
+language) and a button to correct each fact the person gave.
 """
 
 from __future__ import annotations
@@ -21,10 +26,21 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import answers
-from actions.base import catalogue, latest_entity, reply_language
-from language.catalogue import join
+from actions.base import catalogue, in_reply_languages, latest_entity
+from common.payload import payload
+from language.catalogue import DROP_BUTTONS, PARTS, join
+from pes.appointments.wording import babel_locale, native_digits
 from pes.content import PROGRAMME_IDS
-from pes.eligibility import FACTS, KEYS, STATUSES, Decision, Facts, evaluate, needed_facts
+from pes.eligibility import (
+    FACTS,
+    KEYS,
+    STATUSES,
+    Decision,
+    Facts,
+    Source,
+    evaluate,
+    needed_facts,
+)
 from pes.eligibility.dates import DateNotUnderstood, DateOutOfRange, parse_date
 
 UNKNOWN = "unknown"  # the person does not know or prefers not to say
@@ -297,13 +313,14 @@ def _verdict(decision: Decision, lang: str) -> tuple[str, str]:
     return MARKS[decision.eligible], cat.text(f"eligibility.verdict.{decision.eligible}", lang)
 
 
-def _babel(lang: str) -> str:
-    return "en_GB" if lang == "en" else lang
-
-
 def long_date(day: dt.date, lang: str) -> str:
     """A date as the language writes it (3 February 2026, 3. februar 2026, 3 лютого 2026 р.)."""
-    return str(format_date(day, format="long", locale=_babel(lang)))
+    return native_digits(str(format_date(day, format="long", locale=babel_locale(lang))), lang)
+
+
+def _month(day: dt.date, lang: str) -> str:
+    """A month and year as the language writes them (February 2026, februar 2026)."""
+    return native_digits(str(format_date(day, format="LLLL y", locale=babel_locale(lang))), lang)
 
 
 def describe_facts(tracker: Tracker, decisions: dict[str, Decision], lang: str) -> str:
@@ -319,21 +336,95 @@ def describe_facts(tracker: Tracker, decisions: dict[str, Decision], lang: str) 
         elif fact == "application_date":
             day, exact = _date_slot(raw)
             if day and not exact:
-                month = str(format_date(day, format="LLLL y", locale=_babel(lang)))
-                parts.append(cat.text("eligibility.fact.application_date_month", lang, value=month))
+                parts.append(
+                    cat.text(
+                        "eligibility.fact.application_date_month", lang, value=_month(day, lang)
+                    )
+                )
                 continue
             value = long_date(day, lang) if day else None
         elif fact == "registered_unemployed" and raw in ("yes", "no"):
             value = cat.text(f"eligibility.{raw}", lang)
         elif fact == "age" and isinstance(raw, str) and raw.isdigit():
-            value = raw
+            value = native_digits(raw, lang)
         value = value or cat.text("eligibility.fact.unknown", lang)
         parts.append(cat.text(f"eligibility.fact.{fact}", lang, value=value))
     return join(parts, lang, strong=True) if parts else cat.text("eligibility.fact.none", lang)
 
 
+def _name(key: str, lang: str) -> str:
+    return catalogue().text(
+        "eligibility.name.work" if key == "work" else f"programme.{key}.name", lang
+    )
+
+
+def verdict_lines(decisions: dict[str, Decision], lang: str) -> str:
+    """One line per question: mark, name, verdict and reasons."""
+    cat = catalogue()
+    lines = []
+    for key, decision in decisions.items():
+        mark, verdict = _verdict(decision, lang)
+        reasons = join([cat.text(f"eligibility.reason.{r}", lang) for r in decision.reasons], lang)
+        lines.append(
+            cat.text(
+                "eligibility.line",
+                lang,
+                mark=mark,
+                name=_name(key, lang),
+                verdict=verdict,
+                reasons=reasons,
+            )
+        )
+    return "\n".join(lines)
+
+
+def next_steps(decisions: dict[str, Decision], keys: tuple[str, ...]) -> list[str]:
+    """The keys of the next steps the answer ends with."""
+    steps = []
+    outcomes = [d.eligible for d in decisions.values()]
+    if any("register_first" in d.reasons for d in decisions.values()):
+        steps.append("eligibility.next_register")
+    if "unknown" in outcomes:
+        steps.append("eligibility.next_counsellor")
+    elif "yes" in outcomes and keys != ("work",):
+        steps.append("eligibility.next_book")
+    return steps
+
+
+def correctable(tracker: Tracker, decisions: dict[str, Decision]) -> list[str]:
+    """The facts a person can correct after this answer: those it was decided from that
+    the person gave (or answered "I don't know" to); never a fact nobody asked."""
+    used = {fact for decision in decisions.values() for fact in decision.used}
+    return [f for f in FACTS if f in used and tracker.get_slot(f) is not None]
+
+
+def correct_payload(fact: str) -> str:
+    return payload("correct_fact", fact=fact)
+
+
+def source_title(source: Source, lang: str) -> str:
+    """The source's title in ``lang``; else its Slovenian title, said to be Slovenian."""
+    own = source.get(lang)
+    if own:
+        return own
+    return catalogue().text("eligibility.source_in_slovenian", lang, title=source["sl"])
+
+
+def source_lines(decisions: dict[str, Decision], lang: str) -> str:
+    """One line per question: "• Right to work: International Protection Act ..."."""
+    return "\n".join(
+        f"• {_name(key, lang)}: {source_title(d.source, lang)}" for key, d in decisions.items()
+    )
+
+
+def decide(tracker: Tracker) -> tuple[tuple[str, ...], dict[str, Decision]]:
+    """The question the conversation is about and the decisions from the slots' facts."""
+    keys = topic_keys(tracker)
+    return keys, evaluate(facts_from_slots(tracker), today(), keys=keys)
+
+
 class ActionEligibilityAnswer(Action):
-    """Answers yes / no / from when / a counsellor decides, with reasons and sources."""
+    """Answers yes / no / from when / a counsellor decides, with reasons, in one message."""
 
     def name(self) -> str:
         return "action_eligibility_answer"
@@ -341,45 +432,48 @@ class ActionEligibilityAnswer(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        lang = reply_language(tracker)
-        cat = catalogue()
-        keys = topic_keys(tracker)
-        decisions = evaluate(facts_from_slots(tracker), today(), keys=keys)
-        lines = []
-        for key, decision in decisions.items():
-            mark, verdict = _verdict(decision, lang)
-            name_key = "eligibility.name.work" if key == "work" else f"programme.{key}.name"
-            reasons = join(
-                [cat.text(f"eligibility.reason.{r}", lang) for r in decision.reasons], lang
-            )
-            lines.append(
-                cat.text(
-                    "eligibility.line",
-                    lang,
-                    mark=mark,
-                    name=cat.text(name_key, lang),
-                    verdict=verdict,
-                    reasons=reasons,
-                )
-            )
-        sources = join(list(dict.fromkeys(d.source for d in decisions.values())), lang, strong=True)
-        valid_from = max(d.valid_from for d in decisions.values())
+        keys, decisions = decide(tracker)
+        values = in_reply_languages(
+            tracker,
+            lambda lang: {
+                "lines": verdict_lines(decisions, lang),
+                "facts": describe_facts(tracker, decisions, lang),
+            },
+        )
+        parts = next_steps(decisions, keys)
+        fixable = correctable(tracker, decisions)
+        if fixable:
+            parts.append("eligibility.change")
         dispatcher.utter_message(
             response="eligibility.answer",
-            lines="\n".join(lines),
-            facts=describe_facts(tracker, decisions, lang),
-            valid_from=long_date(valid_from, lang),
-            sources=sources,
+            **{
+                PARTS: parts,
+                DROP_BUTTONS: [correct_payload(f) for f in FACTS if f not in fixable],
+            },
+            **values,
         )
-        outcomes = [d.eligible for d in decisions.values()]
-        if any("register_first" in d.reasons for d in decisions.values()):
-            dispatcher.utter_message(response="eligibility.next_register")
-        if "unknown" in outcomes:
-            dispatcher.utter_message(response="eligibility.next_counsellor")
-        elif "yes" in outcomes and keys != ("work",):
-            dispatcher.utter_message(response="eligibility.next_book")
-        if any(tracker.get_slot(f) is not None for f in FACTS):
-            dispatcher.utter_message(response="eligibility.change")
+        return []
+
+
+class ActionEligibilitySources(Action):
+    """ "Why?" after an answer: the rules' legal sources, in the person's language."""
+
+    def name(self) -> str:
+        return "action_eligibility_sources"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        _, decisions = decide(tracker)
+        valid_from = max(d.valid_from for d in decisions.values())
+        values = in_reply_languages(
+            tracker,
+            lambda lang: {
+                "sources": source_lines(decisions, lang),
+                "valid_from": long_date(valid_from, lang),
+            },
+        )
+        dispatcher.utter_message(response="eligibility.sources", **values)
         return []
 
 
@@ -394,6 +488,9 @@ class ActionCorrectFact(Action):
     ) -> list[EventType]:
         fact = latest_entity(tracker, "fact")
         if fact not in FACTS:
-            dispatcher.utter_message(response="eligibility.change")
+            given = [f for f in FACTS if tracker.get_slot(f) is not None]
+            # Only the facts the person gave (all four when they gave none yet).
+            drop = [correct_payload(f) for f in FACTS if given and f not in given]
+            dispatcher.utter_message(response="eligibility.change", **{DROP_BUTTONS: drop})
             return []
         return [SlotSet(fact, None), FollowupAction("eligibility_form")]

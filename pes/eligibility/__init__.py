@@ -2,7 +2,8 @@
 
 ``evaluate(facts, rules, as_of)`` answers, for the right to work and for each
 programme, ``yes``, ``no``, ``unknown`` or ``from:YYYY-MM-DD`` with the reasons,
-the source and the date the rule is valid from. A fact a rule needs but does
+the source (its title in each language that has one, Slovenian always) and the
+date the rule is valid from. A fact a rule needs but does
 not have gives ``unknown``, never a guess; a fact a rule does not need is not
 looked at (``needed_facts`` tells the conversation what to ask).
 """
@@ -18,6 +19,7 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 
 from common import datafile
+from language.languages import CORE, WORKING
 
 RULES_FILE = Path(__file__).resolve().parents[2] / "data" / "content" / "eligibility.yml"
 KEYS = (
@@ -96,11 +98,14 @@ class Facts:
         return cls(status, date, registered, age)
 
 
+Source = dict[str, str]  # language -> the source's title in it; Slovenian always
+
+
 @dataclass(frozen=True)
 class Rule:
     key: str
     valid_from: dt.date
-    source: str
+    source: Source
     status: dict[str, Any]  # status -> outcome or {"wait_months": n}
     any_status: bool
     registered_unemployed: bool | None
@@ -112,7 +117,7 @@ class Decision:
     key: str
     eligible: str  # yes | no | unknown | from:YYYY-MM-DD
     reasons: tuple[str, ...]
-    source: str
+    source: Source
     valid_from: dt.date
     missing: tuple[str, ...] = field(default=())
     used: tuple[str, ...] = field(default=())  # the facts the decision looked at
@@ -125,6 +130,25 @@ def add_months(day: dt.date, months: int) -> dt.date:
     """The same day ``months`` later, or that month's last day when it is shorter."""
     result: dt.date = day + relativedelta(months=months)  # dateutil clips to the month's end
     return result
+
+
+def _parse_source(key: str, node: datafile.Node) -> Source:
+    """``source``: the title in each language that has one; Slovenian is required."""
+    if isinstance(node.value, str):
+        raise node.error(
+            f"rule '{key}': source needs its title per language, at least "
+            f"'{WORKING}': the law's Slovenian name (and 'en', the official English one)"
+        )
+    titles = {
+        lang: value.text(f"rule '{key}' source in {lang}")
+        for lang, value in node.mapping(f"rule '{key}' source").items()
+    }
+    if WORKING not in titles:
+        raise node.error(f"rule '{key}': source needs at least '{WORKING}'")
+    unknown = sorted(set(titles) - set(CORE))
+    if unknown:
+        raise node.error(f"rule '{key}': source has unknown language(s) {unknown}")
+    return titles
 
 
 def _parse_rule(key: str, node: datafile.Node) -> Rule:
@@ -171,7 +195,13 @@ def _parse_rule(key: str, node: datafile.Node) -> Rule:
     if "conditions" in statuses.values() and not conditions:
         raise node.error(f"rule '{key}' uses 'conditions' but has none")
     return Rule(
-        key, valid_from, fields["source"].text("source"), statuses, any_status, registered, min_age
+        key,
+        valid_from,
+        _parse_source(key, fields["source"]),
+        statuses,
+        any_status,
+        registered,
+        min_age,
     )
 
 

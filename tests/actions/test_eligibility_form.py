@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from actions.eligibility.form import (
     ActionAskApplicationDate,
     ActionCorrectFact,
     ActionEligibilityAnswer,
+    ActionEligibilitySources,
     ValidateEligibilityForm,
     parse_age,
 )
@@ -111,34 +113,89 @@ async def answer(**slots: Any) -> list[dict[str, Any]]:
     return dispatcher.messages
 
 
-def rendered(message: dict[str, Any], lang: str) -> str:
+async def sources(**slots: Any) -> list[dict[str, Any]]:
+    dispatcher = CollectingDispatcher()
+    await ActionEligibilitySources().run(dispatcher, snapshot(**slots), {})
+    return dispatcher.messages
+
+
+def shown(message: dict[str, Any], lang: str) -> dict[str, Any]:
+    """The message as the NLG renders it (parts folded in, buttons left out)."""
     values = {k: v for k, v in message.items() if k not in ("response", "buttons", "template")}
-    return str(catalogue().render(message["response"], lang, **values)["text"])
+    return catalogue().render(message["response"], lang, **values)
+
+
+def rendered(message: dict[str, Any], lang: str) -> str:
+    return str(shown(message, lang)["text"])
+
+
+def payloads(message: dict[str, Any], lang: str = "en") -> list[str]:
+    return [b["payload"] for b in shown(message, lang).get("buttons", [])]
+
+
+def corrections(message: dict[str, Any]) -> list[str]:
+    """The facts the answer offers to correct, from its buttons."""
+    return [
+        json.loads(p.removeprefix("/correct_fact"))["fact"]
+        for p in payloads(message)
+        if p.startswith("/correct_fact")
+    ]
 
 
 async def test_asylum_seeker_gets_the_date_from_which_they_may_work() -> None:
     messages = await answer(application_date="2026-03-01", language="en")
+    assert len(messages) == 1  # verdict, reasons, next step and buttons: one message
     text = rendered(messages[0], "en")
     assert "⏳ Right to work: from 1 December 2026" in text
     assert "applied on 1 March 2026" in text and "status: asylum seeker" in text
-    assert "Rules valid from 6 March 2021" in text and "ZMZ-1" in text
-    assert messages[-1]["response"] == "eligibility.change"
+    assert "ZMZ-1" not in text  # the sources are behind "Why?"
+    assert payloads(messages[0])[0] == "/eligibility_sources"
+    assert corrections(messages[0]) == ["protection_status", "application_date"]
+
+
+async def test_why_lists_the_sources_in_the_persons_language() -> None:
+    english = rendered((await sources(application_date="2026-03-01", language="en"))[0], "en")
+    assert "International Protection Act (ZMZ-1), Article 78" in english
+    assert "valid from 6 March 2021" in english
+    slovene = rendered((await sources(application_date="2026-03-01", language="sl"))[0], "sl")
+    assert "Zakon o mednarodni zaščiti (ZMZ-1), 78. člen" in slovene
+    assert "6. marec 2021" in slovene
+    assert "Act" not in slovene and "March" not in slovene
+    ukrainian = rendered((await sources(language="uk"))[0], "uk")
+    assert "Закон про міжнародний захист" in ukrainian and "Act" not in ukrainian
+    persian = rendered((await sources(language="fa"))[0], "fa")
+    assert "۲۰۲۱" in persian  # the date in Persian digits
+
+
+async def test_why_for_every_programme_when_none_was_named() -> None:
+    messages = await sources(protection_status="refugee", eligibility_topic="all", language="en")
+    assert len(messages) == 1
+    text = rendered(messages[0], "en")
+    assert text.count("• ") == 5 and "Right to work" not in text
+    assert "Assessment and Recognition of Education Act (ZVPI)" in text
+
+
+def test_a_source_without_a_title_in_the_language_is_the_slovenian_one_said_so() -> None:
+    title = form.source_title({"sl": "Zakon o tujcih (ZTuj-2)"}, "ru")
+    assert title == catalogue().text(
+        "eligibility.source_in_slovenian", "ru", title="Zakon o tujcih (ZTuj-2)"
+    )
+    assert form.source_title({"sl": "Zakon", "ru": "Закон"}, "ru") == "Закон"
 
 
 async def test_answer_in_persian_renders_right_to_left() -> None:
     messages = await answer(application_date="2026-05-01")
-    text = catalogue().render(
-        messages[0]["response"], "fa", **{k: v for k, v in messages[0].items() if k != "response"}
-    )["text"]
+    text = rendered(messages[0], "fa")
     assert text.startswith("\u200f")
-    assert "⏳" in text
+    assert "⏳" in text and "۲۰۲۷" in text  # 1 February 2027, in Persian digits
 
 
 async def test_unknown_always_offers_a_counsellor() -> None:
     messages = await answer(protection_status="other", language="en")
-    responses = [m["response"] for m in messages]
-    assert "eligibility.next_counsellor" in responses
+    assert len(messages) == 1
     assert "a counsellor must decide" in rendered(messages[0], "en")
+    assert catalogue().text("eligibility.next_counsellor", "en") in rendered(messages[0], "en")
+    assert '/request_human{"handoff_reason": "eligibility_unknown"}' in payloads(messages[0])
 
 
 async def test_not_registered_gets_register_first() -> None:
@@ -149,9 +206,11 @@ async def test_not_registered_gets_register_first() -> None:
         eligibility_topic="on_the_job_training",
         language="en",
     )
+    assert len(messages) == 1
     text = rendered(messages[0], "en")
     assert "❌ On-the-job training for refugees: no (register as unemployed first)" in text
-    assert "eligibility.next_register" in [m["response"] for m in messages]
+    assert catalogue().text("eligibility.next_register", "en") in text
+    assert "/register_unemployed" in payloads(messages[0])
 
 
 async def test_every_programme_when_none_was_named() -> None:
@@ -162,10 +221,25 @@ async def test_every_programme_when_none_was_named() -> None:
         eligibility_topic="all",
         language="en",
     )
+    assert len(messages) == 1
     text = rendered(messages[0], "en")
     assert text.count("✅") == 5
     assert "Right to work" not in text
-    assert "eligibility.next_book" in [m["response"] for m in messages]
+    assert "/office_info" in payloads(messages[0])  # next step: ask at your office
+    # The date of application was never asked (nor needed): no button to correct it.
+    assert corrections(messages[0]) == ["protection_status", "registered_unemployed", "age"]
+
+
+async def test_only_facts_the_person_gave_can_be_corrected() -> None:
+    # Recognition of qualifications is open to everyone: nothing was asked.
+    messages = await answer(
+        protection_status=None, eligibility_topic="qualification_recognition", language="en"
+    )
+    assert corrections(messages[0]) == []
+    assert catalogue().text("eligibility.change", "en") not in rendered(messages[0], "en")
+    # "I don't remember" was an answer: it can be corrected.
+    messages = await answer(application_date="unknown", language="en")
+    assert corrections(messages[0]) == ["protection_status", "application_date"]
 
 
 async def test_month_only_date_is_explained() -> None:
@@ -173,6 +247,20 @@ async def test_month_only_date_is_explained() -> None:
     text = rendered(messages[0], "en")
     assert "March 2026 (no day given" in text
     assert "from 31 December 2026" in text
+
+
+async def test_in_a_language_without_written_replies_the_slovenian_lines_are_slovenian() -> None:
+    """Without machine translation the reply is English and Slovenian: each wholly itself."""
+    messages = await answer(application_date="2026-03-01", language="ps")
+    slovene = rendered(messages[0], "sl")
+    assert "Pravica do dela: od datuma 1. december 2026" in slovene
+    assert catalogue().text("eligibility.status.asylum_seeker", "sl") in slovene
+    for english in ("Right to work", "asylum seeker", "December", "applied on"):
+        assert english not in slovene
+    assert "Right to work: from 1 December 2026" in rendered(messages[0], "en")
+    why = await sources(language="ps")
+    assert "Zakon o mednarodni zaščiti" in rendered(why[0], "sl")
+    assert "Act" not in rendered(why[0], "sl")
 
 
 async def test_correcting_one_fact_keeps_the_others() -> None:
@@ -190,6 +278,7 @@ async def test_correcting_without_saying_what_asks_which() -> None:
     events = await ActionCorrectFact().run(dispatcher, snapshot(), {})
     assert events == []
     assert dispatcher.messages[0]["response"] == "eligibility.change"
+    assert corrections(dispatcher.messages[0]) == ["protection_status"]  # the one given
 
 
 async def test_ask_actions_send_the_question_with_buttons() -> None:

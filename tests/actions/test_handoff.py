@@ -194,11 +194,32 @@ async def test_a_database_fault_still_gets_a_polite_answer(
 # --- offering a counsellor --------------------------------------------------------------
 
 
+def missed(text: str) -> list[dict[str, Any]]:
+    """A message not understood, and the assistant's "I did not understand"."""
+    return [user(text, "nlu_fallback"), action("utter_default"), bot("Sorry?")]
+
+
 def test_two_fallbacks_in_a_row() -> None:
-    events = [user("xqzt", "nlu_fallback"), bot("Sorry?"), user("blorp", "nlu_fallback")]
+    events = [*missed("xqzt"), user("blorp", "nlu_fallback")]
     assert signal(tracker(events)) == "repeated_fallback"
     assert signal(tracker(events[-1:])) is None
-    between = [user("xqzt", "nlu_fallback"), bot("Sorry?"), user("hello", "greet")]
+
+
+def test_a_form_answer_before_the_first_miss_is_not_a_miss() -> None:
+    """A date or an age has no intent, but the form understood it: the next miss is the
+    first ("I did not understand"), not the second ("I still don't understand")."""
+    answered = [
+        user("3.2.2026", "nlu_fallback"),
+        action("eligibility_form"),
+        action("action_eligibility_answer"),
+        bot("⏳ Right to work: ..."),
+        user("blorp", "nlu_fallback"),
+    ]
+    assert signal(tracker(answered)) is None
+    assert signal(tracker([*answered[:-1], *missed("blorp"), user("xqzt", "nlu_fallback")])) == (
+        "repeated_fallback"
+    )
+    between = [*missed("xqzt"), user("hello", "greet")]
     assert signal(tracker(between)) is None
 
 
@@ -229,7 +250,7 @@ def test_the_same_question_again_after_an_answer() -> None:
 
 
 async def test_signal_mapping_and_offer() -> None:
-    events = [user("xqzt", "nlu_fallback"), bot("Sorry?"), user("blorp", "nlu_fallback")]
+    events = [*missed("xqzt"), user("blorp", "nlu_fallback")]
     _, returned = await run(ActionHandoffSignal(), tracker(events))
     assert returned == [
         {"event": "slot", "timestamp": None, "name": "handoff_signal", "value": "repeated_fallback"}

@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 import pytest
+from sqlalchemy import insert
 from sqlalchemy.exc import OperationalError
 
 from bot.conversation import Conversations, User
@@ -13,6 +14,7 @@ from bot.privacy import PrivacyHook, RetentionJob, notice_message
 from bot.rasa_client import BotMessage
 from language.catalogue import Catalogue
 from pes.db import Database
+from pes.tracker_events import EVENTS, TrackerEvents
 from tests.standins.rasa_rest import FakeRasa
 
 USER = User("web", "web-00112233445566778899aabbccddeeff", None, "sl")
@@ -52,6 +54,41 @@ async def test_notice_once_in_the_conversations_language(catalogue: Catalogue) -
     assert [m.text for m in replies] == ["Привіт", notice_message(catalogue, "uk", 90)["text"]]
     events.first = True  # even if the store still says so, once per process is enough
     assert len(await h(USER, [BotMessage(text="Привіт")])) == 1
+
+
+async def test_no_notice_glued_to_urgent_help_it_waits_for_the_next_reply(
+    catalogue: Catalogue,
+) -> None:
+    events = Events(lang="uk")
+    h = hook(events, catalogue)
+    urgent = [
+        BotMessage(text="Якщо ви в небезпеці, телефонуйте 112", response="utter_urgent_help"),
+        BotMessage(text="Консультант побачить ваше повідомлення", response="handoff.opened_urgent"),
+    ]
+    assert await h(USER, urgent) == urgent
+    replies = await h(USER, [BotMessage(text="Дякую", response="utter_you_are_welcome")])
+    assert [m.text for m in replies] == ["Дякую", notice_message(catalogue, "uk", 90)["text"]]
+
+
+def test_calls_for_urgent_help_do_not_count_as_the_first_message(database: Database) -> None:
+    """The store's side of the deferral: the first reply not about danger is the first."""
+    EVENTS.metadata.create_all(database.engine)
+    store = TrackerEvents(database)
+
+    def said(intent: str | None) -> None:
+        with database.session() as session:
+            session.execute(
+                insert(EVENTS).values(
+                    sender_id="web-x", type_name="user", intent_name=intent, data="{}"
+                )
+            )
+
+    said("urgent_help")
+    assert store.first_contact("web-x") == (False, None)  # that turn shows no notice
+    said("thank_you")
+    assert store.first_contact("web-x")[0] is True
+    said(None)
+    assert store.first_contact("web-x")[0] is False
 
 
 async def test_no_second_notice_where_the_channel_showed_one(catalogue: Catalogue) -> None:

@@ -197,6 +197,26 @@ def test_broken_rules_file_names_file_and_line(tmp_path: Path) -> None:
     assert err.value.line == line and "maybe" in str(err.value)
 
 
+def test_sources_need_their_slovenian_title(tmp_path: Path) -> None:
+    path = tmp_path / "eligibility.yml"
+    text = (ROOT / "data" / "content" / "eligibility.yml").read_text("utf-8")
+    start = text.index("  job_club:")
+    source = text.index("    source:", start)
+    end = text.index("    any_status:", source)
+    line = text[:source].count("\n") + 1
+    path.write_text(
+        text[:source] + '    source: "Labour Market Regulation Act"\n' + text[end:], "utf-8"
+    )
+    with pytest.raises(ContentError) as err:
+        load_rules(path)
+    assert err.value.line == line and "'sl'" in str(err.value)
+    titles = '    source:\n      en: "Labour Market Regulation Act"\n'
+    path.write_text(text[:source] + titles + text[end:], "utf-8")
+    with pytest.raises(ContentError, match="at least 'sl'"):
+        load_rules(path)
+    assert all({"sl", "en"} <= set(rule.source) for rule in load_rules().values())
+
+
 # --- the command line ------------------------------------------------------
 
 
