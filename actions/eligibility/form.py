@@ -209,7 +209,7 @@ class ValidateEligibilityForm(FormValidationAction):
             earlier = answers.recall(tracker, applied_date)
             if earlier:
                 return {"application_date": earlier}
-        return {}
+        return {"application_date": typed} if typed and _has_date(typed) else {}
 
     async def extract_registered_unemployed(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -292,6 +292,18 @@ def _not_understood(
 ) -> dict[str, Any]:
     """ "Not understood" the first time; the second time in a row, a counsellor offered."""
     return answers.missed(dispatcher, tracker, fact, f"eligibility.{fact}_not_understood")
+
+
+def _has_date(text: str) -> bool:
+    """Whether the date reader finds a date in ``text`` (out of range counts: it is
+    answered with its own message)."""
+    try:
+        parse_date(text, today())
+    except DateNotUnderstood:
+        return False
+    except DateOutOfRange:
+        return True
+    return True
 
 
 def applied_date(text: str) -> str | None:
