@@ -51,10 +51,8 @@ def card_values(institution: Institution, lang: str, *, not_for_ess: bool) -> di
         details.append(cat.text("institutions.hours", lang, hours=hours))
     if not institution.verified:
         details.append(cat.text("institutions.check_first", lang))
-    intro = ""
-    if not_for_ess:
-        name = institution.display_name(lang)
-        intro = cat.text("institutions.not_for_ess", lang, name=name) + "\n\n"
+    # "This is not for the Employment Service. It is handled by:" and the card's title.
+    intro = cat.text("institutions.not_for_ess", lang) + "\n" if not_for_ess else ""
     return {
         "intro": intro,
         "title": title,

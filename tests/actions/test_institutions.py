@@ -42,7 +42,7 @@ async def test_uoim_gets_the_uoim_card_not_an_ess_office() -> None:
     for office in content.default().offices.values():
         assert office.address not in text and office.name not in text
     # Asking where UOIM is is not a question the ESS should have answered: no "not for us".
-    assert "not for the Employment Service" not in text
+    assert catalogue().text("institutions.not_for_ess", "en") not in text
     # Not yet checked by staff: people are asked to check the website first.
     assert catalogue().text("institutions.check_first", "en") in text
 
@@ -56,7 +56,7 @@ async def test_a_topic_of_another_institution_says_so_first_in_slovenian() -> No
     )
     messages = await run(t)
     text = rendered(messages[0], "sl")
-    assert text.splitlines()[0] == "To ureja Upravna enota, ne Zavod za zaposlovanje."
+    assert text.splitlines()[:2] == ["Tega ne ureja Zavod za zaposlovanje, ampak:", "Upravna enota"]
     assert "Upravne enote" not in text  # Slovenian readers get the name once
     assert "Urade imajo v mnogih krajih" in text
     assert "Naslov:" not in text
@@ -99,7 +99,7 @@ def test_verified_card_with_hours() -> None:
     )
     values = card_values(checked, "uk", not_for_ess=True)
     text = catalogue().text("institutions.card", "uk", **values)
-    assert text.startswith("Цим займається PIC – безкоштовна юридична допомога, а не Служба")
+    assert text.startswith("Цим займається не Служба зайнятості, а:\nPIC – безкоштовна юридична")
     assert "Понеділок: 09:00-12:00" in text and "Четвер: 09:00-12:00, 13:00-15:00" in text
     assert catalogue().text("institutions.check_first", "uk") not in text
 
