@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import PesAction, catalogue, in_reply_languages, latest_entity
@@ -22,10 +23,15 @@ def city_buttons(data: Content, lang: str) -> list[dict[str, str]]:
 
 def opening_hours(office: Office, lang: str) -> str:
     """One line per run of weekdays with the same hours: 'Monday–Tuesday: 08:00-12:00'."""
+    return hours_text(office.hours, lang)
+
+
+def hours_text(week: Mapping[str, tuple[str, ...]], lang: str) -> str:
+    """Hours per weekday (a missing day is closed) as ``opening_hours`` writes them."""
     cat = catalogue()
     groups: list[tuple[list[str], tuple[str, ...]]] = []
     for day in WEEKDAYS:
-        hours = office.hours.get(day, ())
+        hours = week.get(day, ())
         if groups and groups[-1][1] == hours:
             groups[-1][0].append(day)
         else:
@@ -48,6 +54,9 @@ class ActionOfficeInfo(PesAction):
     def respond(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, lang: str, data: Content
     ) -> list[dict[str, Any]]:
+        if latest_entity(tracker, "institution") or latest_entity(tracker, "institution_topic"):
+            # "Where is the UOIM office?": another institution's, not an ESS office.
+            return [FollowupAction("action_institution_info")]
         named = latest_entity(tracker, "city")
         city = named or tracker.get_slot("city")
         office = data.offices.get(city or "")

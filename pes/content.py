@@ -79,7 +79,8 @@ def load_programmes(path: Path) -> dict[str, Programme]:
     return found
 
 
-def _parse_hours(node: datafile.Node, city: str) -> dict[str, tuple[str, ...]]:
+def parse_hours(node: datafile.Node, city: str) -> dict[str, tuple[str, ...]]:
+    """Opening hours per weekday (offices, institutions); errors name ``city`` and the line."""
     hours: dict[str, tuple[str, ...]] = {}
     for day, value in node.mapping(f"{city} hours").items():
         if day not in WEEKDAYS:
@@ -116,7 +117,7 @@ def load_offices(path: Path) -> dict[str, Office]:
             names=names,
             address=fields["address"].text("address"),
             phone=fields["phone"].text("phone"),
-            hours=_parse_hours(fields["hours"], city),
+            hours=parse_hours(fields["hours"], city),
         )
     if not found:
         raise datafile.ContentError(path, None, "needs at least one office")
