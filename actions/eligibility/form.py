@@ -152,6 +152,9 @@ class ValidateEligibilityForm(FormValidationAction):
         # A fact the person said they do not know is not asked again. A fact read from
         # this message stays in the list, or rasa-sdk would drop it unvalidated.
         given = answers.given_now(tracker, FACTS)
+        typed = answers.text(tracker)  # a date said with the application: read even early
+        if typed and tracker.get_slot("application_date") is None and applied_date(typed):
+            given.append("application_date")
         return [f for f in FACTS if (f in missing and tracker.get_slot(f) != UNKNOWN) or f in given]
 
     # --- typed answers (language/answers.py): read whatever the intent was -------------
@@ -191,8 +194,8 @@ class ValidateEligibilityForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """A date said with the application ("I applied on 4 September") when the form
-        starts (it replaces what was known) or before; "I don't know" and "I told you"
-        at the question."""
+        starts (it replaces what was known), before, or at another of its questions;
+        "I don't know" and "I told you" at its own question."""
         typed = answers.text(tracker)
         current = tracker.get_slot("application_date")
         asked = answers.requested(tracker)
@@ -202,7 +205,8 @@ class ValidateEligibilityForm(FormValidationAction):
                 found = answers.recall(tracker, applied_date)
             return {"application_date": found} if found else {}
         if asked != "application_date":
-            return {}
+            found = applied_date(typed) if typed else None
+            return {"application_date": found} if found and found != current else {}
         if answers.reader().says(typed, "dont_know"):
             return {"application_date": UNKNOWN}
         if answers.reader().says(typed, "already_said"):

@@ -237,3 +237,18 @@ async def test_a_typed_no_to_the_interpreter_through_the_form(
     slots = {e["name"]: e["value"] for e in events}
     assert slots["interpreter"] == "none"
     assert slots["requested_slot"] == "appointment_confirmed"
+
+
+async def test_the_status_question_answered_with_the_date_takes_both() -> None:
+    t = tracker(
+        "قدمت لجوء ب 3 آذار 2026",
+        intent="nlu_fallback",
+        requested="protection_status",
+        slots={"eligibility_topic": "work"},
+        lang="ar",
+    )
+    events = await ValidateEligibilityForm().run(CollectingDispatcher(), t, domain())
+    slots = {e["name"]: e["value"] for e in events}
+    assert slots["protection_status"] == "asylum_seeker"
+    assert slots["application_date"] == "2026-03-03"
+    assert slots["requested_slot"] is None  # nothing more to ask for work rights
