@@ -16,11 +16,11 @@ with a typed message that names no appointment (``appointment`` words in
 from __future__ import annotations
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import answers
-from actions.eligibility.form import applied_date
+from actions.eligibility.form import facts_in_message
 
 ELIGIBILITY_ANSWER = "action_eligibility_answer"
 
@@ -44,14 +44,7 @@ def redirect(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventTy
     typed = answers.text(tracker)
     reader = answers.reader()
     if after_eligibility(tracker):
-        changed: list[EventType] = []
-        if applied_date(typed):
-            changed.append(SlotSet("application_date", None))
-        status = reader.status(typed)
-        if status and status != tracker.get_slot("protection_status"):
-            changed.append(SlotSet("protection_status", None))
-        if reader.best(typed, ("registered", "not_registered")):
-            changed.append(SlotSet("registered_unemployed", None))
+        changed = facts_in_message(tracker)
         if changed:  # the form reads the new facts from this message
             return [*changed, FollowupAction("eligibility_form")]
     if reader.yes_no(typed) == "no":

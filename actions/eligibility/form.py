@@ -298,6 +298,24 @@ def _not_understood(
     return answers.missed(dispatcher, tracker, fact, f"eligibility.{fact}_not_understood")
 
 
+def facts_in_message(tracker: Tracker) -> list[EventType]:
+    """The facts the latest message gives in words (a date with the application, a
+    status, the registration), each emptied so that ``eligibility_form`` reads it anew."""
+    typed = answers.text(tracker)
+    if not typed:
+        return []
+    reader = answers.reader()
+    changed: list[EventType] = []
+    if applied_date(typed):
+        changed.append(SlotSet("application_date", None))
+    status = reader.status(typed)
+    if status and status != tracker.get_slot("protection_status"):
+        changed.append(SlotSet("protection_status", None))
+    if reader.best(typed, ("registered", "not_registered")):
+        changed.append(SlotSet("registered_unemployed", None))
+    return changed
+
+
 def _has_date(text: str) -> bool:
     """Whether the date reader finds a date in ``text`` (out of range counts: it is
     answered with its own message)."""
@@ -504,6 +522,9 @@ class ActionCorrectFact(Action):
     ) -> list[EventType]:
         fact = latest_entity(tracker, "fact")
         if fact not in FACTS:
+            changed = facts_in_message(tracker)
+            if changed:  # "I'm not registered yet": that fact, then decide again
+                return [*changed, FollowupAction("eligibility_form")]
             given = [f for f in FACTS if tracker.get_slot(f) is not None]
             # Only the facts the person gave (all four when they gave none yet).
             drop = [correct_payload(f) for f in FACTS if given and f not in given]

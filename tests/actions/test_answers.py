@@ -252,3 +252,20 @@ async def test_the_status_question_answered_with_the_date_takes_both() -> None:
     assert slots["protection_status"] == "asylum_seeker"
     assert slots["application_date"] == "2026-03-03"
     assert slots["requested_slot"] is None  # nothing more to ask for work rights
+
+
+async def test_a_fact_said_after_the_answer_decides_again() -> None:
+    from actions.eligibility.form import ActionCorrectFact
+
+    t = tracker(
+        "а я ж не зареєстрована ще, це треба?",
+        intent="correct_fact",
+        slots={"protection_status": "temporary_protection", "registered_unemployed": "yes"},
+        actions=["action_eligibility_answer"],
+        lang="uk",
+    )
+    events = await ActionCorrectFact().run(CollectingDispatcher(), t, {})
+    assert {"event": "slot", "name": "registered_unemployed"} in [
+        {k: e.get(k) for k in ("event", "name")} for e in events
+    ]
+    assert events[-1]["name"] == "eligibility_form"
