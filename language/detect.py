@@ -2,7 +2,8 @@
 
 Lingua knows the six core languages and several extended ones; it does not
 know Pashto, Tigrinya or the Kurdish languages, which are recognised here from
-the letters only they use.
+the letters only they use, nor Persian and Arabic written in Latin letters,
+recognised from marker words (``language/latin.py``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from language import latin
 
 _LINGUA_CODES = ("en", "sl", "uk", "ru", "ar", "fa", "ur", "tr", "fr", "so")
 # Letters that only one of our languages uses, for languages lingua lacks.
@@ -50,9 +53,10 @@ class Detection:
 class Detector:
     """Thread-safe, lazily built lingua detector for our languages."""
 
-    def __init__(self) -> None:
+    def __init__(self, markers: latin.Markers | None = None) -> None:
         self._lock = threading.Lock()
         self._detector: Any = None
+        self._markers = markers  # the Latin-script lexicon; the project's file when None
 
     def _build(self) -> Any:
         from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
@@ -77,6 +81,12 @@ class Detector:
         special = _special_script(cleaned)
         if special:
             return Detection(special, 0.95, words)
+        if latin.mostly_latin(cleaned):
+            verdict = latin.judge(cleaned, self._markers or latin.default())
+            if verdict.language:
+                return Detection(verdict.language, verdict.confidence, words)
+        if len(_KURMANJI_WORDS.findall(cleaned)) >= 2:
+            return Detection("ku", 0.95, words)
         with self._lock:
             if self._detector is None:
                 self._detector = self._build()
@@ -100,8 +110,6 @@ def _special_script(text: str) -> str | None:
         return "ps"
     if _SORANI.search(text):
         return "ckb"
-    if len(_KURMANJI_WORDS.findall(text)) >= 2:
-        return "ku"
     return None
 
 
