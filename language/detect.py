@@ -24,6 +24,8 @@ _SORANI = re.compile("[ڵڕێۆ]")
 _ETHIOPIC = re.compile("[\u1200-\u137f]")
 _KURMANJI_WORDS = re.compile(r"\b(ez|min|kar|dixwazim|dikarim|çawa|spas|silav)\b", re.IGNORECASE)
 _WORD = re.compile(r"\w+", re.UNICODE)
+_UKRAINIAN_ONLY = re.compile("[іїєґІЇЄҐ]")
+_RUSSIAN_ONLY = re.compile("[ыэъёЫЭЪЁ]")
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,11 @@ class Detector:
         if not scores:
             return Detection(None, 0.0, words)
         code = max(scores, key=lambda c: scores[c])
+        if code == "ru" and _ukrainian_letters(cleaned):
+            # Surzhyk: Russian words, Ukrainian letters. Russian never writes і, ї, є,
+            # ґ, so the writer is Ukrainian and is answered in Ukrainian.
+            code = "uk"
+            return Detection(code, max(scores.get("uk", 0.0), scores["ru"]), words)
         return Detection(code, scores[code], words)
 
 
@@ -114,3 +121,9 @@ def _special_script(text: str) -> str | None:
 
 
 DETECTOR = Detector()
+
+
+def _ukrainian_letters(text: str) -> bool:
+    """More letters only Ukrainian writes (і ї є ґ) than letters only Russian does."""
+    ukrainian = len(_UKRAINIAN_ONLY.findall(text))
+    return ukrainian > 0 and ukrainian >= len(_RUSSIAN_ONLY.findall(text))

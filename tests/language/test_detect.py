@@ -32,3 +32,23 @@ def test_short_or_empty_messages_are_not_reliable(text: str) -> None:
 def test_detection_serialises_for_the_parse_result() -> None:
     data = Detection("fa", 0.91234, 4).as_dict()
     assert data == {"language": "fa", "confidence": 0.912, "words": 4, "reliable": True}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # surzhyk: Russian words, one Ukrainian letter (lingua alone says Russian)
+        "я не понимаю шо мне делать с документами і работой",
+        "скажите пожалуйста где ваш офис і когда он работает",
+        "я жду рішення вже пів року, можна мені работать?",
+    ],
+)
+def test_surzhyk_is_ukrainian(text: str) -> None:
+    assert DETECTOR.detect(text).language == "uk"
+
+
+@pytest.mark.parametrize(
+    "text", ["подскажите пожалуйста где находится ваш офис", "я ещё жду решения, можно работать?"]
+)
+def test_russian_stays_russian(text: str) -> None:
+    assert DETECTOR.detect(text).language == "ru"
