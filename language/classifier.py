@@ -9,6 +9,7 @@ words, inflection). Chosen by held-out accuracy; see docs/nlu.md.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import numpy as np
@@ -132,6 +133,8 @@ class MultilingualIntentClassifier(modelfile.StoredComponent, GraphComponent, In
         probabilities = self._model.predict_proba(self._matrix(messages))
         labels = self._model.classes_
         for message, row in zip(messages, probabilities, strict=True):
+            if mashed(str(message.get(TEXT) or "")):
+                row = np.zeros_like(row)  # keys mashed: nothing was said; the fallback answers
             order = np.argsort(row)[::-1]
             best = int(order[0])
             message.set(
@@ -145,3 +148,14 @@ class MultilingualIntentClassifier(modelfile.StoredComponent, GraphComponent, In
             ]
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages
+
+
+_LETTERS = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+def mashed(text: str) -> bool:
+    """Keys mashed rather than words typed ("ززززز قققق", "пппп ттт", "hhhhh"): every
+    word is three letters or more of at most two letters repeated. Such a message carries
+    no intent, and a confident guess at one (thanks! goodbye!) would answer nobody."""
+    words = _LETTERS.findall(text)
+    return bool(words) and all(len(w) >= 3 and len(set(w.lower())) <= 2 for w in words)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from language.classifier import MultilingualIntentClassifier
+from language.classifier import MultilingualIntentClassifier, mashed
 
 EXAMPLES = {
     "greet": ["hello", "hi there", "zivjo", "привіт", "salam alaikum", "good morning"],
@@ -53,3 +54,13 @@ def test_an_untrained_model_leaves_messages_alone(tmp_path: Path) -> None:
     message = Message(data={"text": "hello"})
     loaded.process([message])
     assert message.get("intent") is None
+
+
+@pytest.mark.parametrize("text", ["ززززز قققق", "пппп ттт", "hhhhh", "ههههههه"])
+def test_mashed_keys_carry_no_intent(text: str) -> None:
+    assert mashed(text)
+
+
+@pytest.mark.parametrize("text", ["ok", "لا", "hmm, no", "kje je urad", "بدي موعد", "zzz maribor"])
+def test_words_are_not_mashed(text: str) -> None:
+    assert not mashed(text)
