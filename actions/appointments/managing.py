@@ -4,6 +4,8 @@ store checks the pseudonymous sender id).
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -47,15 +49,31 @@ _REFUSED: dict[type[AppointmentError], str] = {
 }
 
 
-class ActionMyAppointments(Action):
-    def name(self) -> str:
-        return "action_my_appointments"
+class _Managing(Action, ABC):
+    """Seeing, cancelling and moving: a typed message that names no appointment, from a
+    person who has none, was routed here by mistake (actions/followups.py)."""
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         if followups.off_topic(tracker) and not store().upcoming(tracker.sender_id, shared.now()):
             return followups.redirect(dispatcher, tracker)
+        return await self.answer(dispatcher, tracker, domain)
+
+    @abstractmethod
+    async def answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """The action itself."""
+
+
+class ActionMyAppointments(_Managing):
+    def name(self) -> str:
+        return "action_my_appointments"
+
+    async def answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         lang = reply_language(tracker)
         upcoming = store().upcoming(tracker.sender_id, shared.now())
         if not upcoming:
@@ -110,17 +128,15 @@ def _pick(
     return target
 
 
-class ActionCancelAppointment(Action):
+class ActionCancelAppointment(_Managing):
     """Which one? -> "cancel it?" -> cancelled. Only the person's own future appointments."""
 
     def name(self) -> str:
         return "action_cancel_appointment"
 
-    async def run(
+    async def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        if followups.off_topic(tracker) and not store().upcoming(tracker.sender_id, shared.now()):
-            return followups.redirect(dispatcher, tracker)
         lang = reply_language(tracker)
         intent = intent_of(tracker)
         pending = as_id(tracker.get_slot("appointment_id"))
@@ -182,17 +198,15 @@ class ActionCancelAppointment(Action):
         return []
 
 
-class ActionRescheduleAppointment(Action):
+class ActionRescheduleAppointment(_Managing):
     """Which one? -> which new time (same office)? -> moved, in one transaction."""
 
     def name(self) -> str:
         return "action_reschedule_appointment"
 
-    async def run(
+    async def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        if followups.off_topic(tracker) and not store().upcoming(tracker.sender_id, shared.now()):
-            return followups.redirect(dispatcher, tracker)
         lang = reply_language(tracker)
         chosen = as_id(latest_entity(tracker, "appointment_id"))
         new_slot = as_id(latest_entity(tracker, "slot_id"))
