@@ -136,6 +136,9 @@ class MultilingualIntentClassifier(modelfile.StoredComponent, GraphComponent, In
             if mashed(str(message.get(TEXT) or "")):
                 row = np.zeros_like(row)  # keys mashed: nothing was said; the fallback answers
             order = np.argsort(row)[::-1]
+            text = str(message.get(TEXT) or "")
+            if greeting_first(labels, row, order, text):
+                order = np.concatenate([order[1:2], order[:1], order[2:]])
             best = int(order[0])
             message.set(
                 INTENT,
@@ -159,3 +162,24 @@ def mashed(text: str) -> bool:
     no intent, and a confident guess at one (thanks! goodbye!) would answer nobody."""
     words = _LETTERS.findall(text)
     return bool(words) and all(len(w) >= 3 and len(set(w.lower())) <= 2 for w in words)
+
+
+SMALL_TALK = frozenset({"greet", "goodbye", "thank_you", "nlu_fallback", "out_of_scope"})
+GREETING_RUNNER_UP = 0.2  # the question's own confidence after a greeting
+GREETING_WORDS = 3  # a greeting alone is shorter ("السلام عليكم", "hello good evening")
+
+
+def greeting_first(labels: Any, row: Any, order: Any, text: str) -> bool:
+    """ "السلام عليكم بدي موعد", "salam, mekhaham kar konam": a greeting, then the
+    question. People open with a greeting; the classifier then often ranks greet first
+    and the question second. With more than a greeting's words and a question ranked
+    next, the question is what to answer (the greeting is answered by answering)."""
+    if len(order) < 2 or str(labels[order[0]]) != "greet":
+        return False
+    second = str(labels[order[1]])
+    words = len(_LETTERS.findall(text))
+    return (
+        second not in SMALL_TALK
+        and float(row[order[1]]) >= GREETING_RUNNER_UP
+        and words > GREETING_WORDS
+    )

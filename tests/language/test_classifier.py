@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from language.classifier import MultilingualIntentClassifier, mashed
+from language.classifier import MultilingualIntentClassifier, greeting_first, mashed
 
 EXAMPLES = {
     "greet": ["hello", "hi there", "zivjo", "привіт", "salam alaikum", "good morning"],
@@ -64,3 +65,24 @@ def test_mashed_keys_carry_no_intent(text: str) -> None:
 @pytest.mark.parametrize("text", ["ok", "لا", "hmm, no", "kje je urad", "بدي موعد", "zzz maribor"])
 def test_words_are_not_mashed(text: str) -> None:
     assert not mashed(text)
+
+
+LABELS = np.array(["book_appointment", "greet", "thank_you", "work_rights"])
+
+
+@pytest.mark.parametrize(
+    ("text", "row", "expected"),
+    [
+        ("السلام عليكم بدي موعد", [0.32, 0.63, 0.0, 0.05], True),  # the question comes next
+        ("salam, mekhaham kar konam", [0.0, 0.39, 0.0, 0.34], True),
+        ("السلام عليكم", [0.32, 0.63, 0.0, 0.05], False),  # a greeting alone
+        ("hello hello good evening my friend", [0.0, 0.6, 0.3, 0.1], False),  # small talk next
+        ("hello there how are you doing", [0.1, 0.8, 0.0, 0.1], False),  # the question unsure
+        ("i want an appointment please now", [0.9, 0.1, 0.0, 0.0], False),  # not greet first
+    ],
+)
+def test_a_greeting_then_a_question_answers_the_question(
+    text: str, row: list[float], expected: bool
+) -> None:
+    scores = np.array(row)
+    assert greeting_first(LABELS, scores, np.argsort(scores)[::-1], text) is expected
