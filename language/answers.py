@@ -140,7 +140,7 @@ class Answers:
     def says(self, text: str, category: str) -> bool:
         return self.find(text, category) is not None
 
-    def best(self, text: str, categories: tuple[str, ...]) -> Found | None:
+    def _best(self, text: str, categories: tuple[str, ...]) -> Found | None:
         tokens = words(text)
         found = [f for c in categories if (f := _find(tokens, c, self.phrases[c]))]
         if not found:
@@ -153,29 +153,34 @@ class Answers:
 
     def yes_no(self, text: str) -> str | None:
         """ "yes", "no" or None (neither, or both as long as each other)."""
-        best = self.best(text, ("yes", "no"))
+        best = self._best(text, ("yes", "no"))
         return best.category if best else None
+
+    def reply(self, text: str) -> str | None:
+        """A yes or no answer to the assistant's question; a "no" that asks for a person
+        ("no, I want to talk to a person") is not one: the person must reach a person."""
+        answer = self.yes_no(text)
+        return None if answer == "no" and self.says(text, "person") else answer
 
     def status(self, text: str) -> str | None:
         """A protection status said in words ("I applied for asylum": asylum_seeker)."""
-        best = self.best(text, tuple(f"status.{s}" for s in STATUSES))
+        best = self._best(text, tuple(f"status.{s}" for s in STATUSES))
         return best.category.removeprefix("status.") if best else None
 
+    def registration(self, text: str) -> str | None:
+        """ "yes" (registered) or "no" when the message says so in words, else None."""
+        best = self._best(text, ("registered", "not_registered"))
+        return None if best is None else "yes" if best.category == "registered" else "no"
+
     def registered(self, text: str) -> str | None:
-        """ "yes" (registered), "no" or None; a bare yes or no counts as well."""
-        best = self.best(text, ("registered", "not_registered"))
-        if best is not None:
-            return "yes" if best.category == "registered" else "no"
-        return self.yes_no(text)
+        """The answer to "are you registered?": in words, or a bare yes or no."""
+        return self.registration(text) or self.yes_no(text)
 
     def interpreter(self, text: str) -> str | None:
         """ "none" for no interpreter, "yes", or None; a request for a person is not a no."""
         if self.says(text, "no_interpreter"):
             return "none"
-        answer = self.yes_no(text)
-        if answer == "no" and self.says(text, "person"):
-            return None
-        return {"no": "none", "yes": "yes"}.get(answer or "")
+        return {"no": "none", "yes": "yes"}.get(self.reply(text) or "")
 
     def when(self, text: str) -> When | None:
         """The day or part of a day asked for, or None."""

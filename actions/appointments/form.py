@@ -112,10 +112,7 @@ class ValidateAppointmentForm(FormValidationAction):
         """A typed "yes, book it" books; a typed "no" does not (whatever the intent)."""
         if answers.requested(tracker) != "appointment_confirmed":
             return {}
-        typed = answers.text(tracker)
-        found = answers.reader().yes_no(typed)
-        if found == "no" and answers.reader().says(typed, "person"):
-            return {}
+        found = answers.reader().reply(answers.text(tracker))
         return {"appointment_confirmed": found} if found else {}
 
     def validate_appointment_when(

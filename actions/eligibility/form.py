@@ -228,10 +228,8 @@ class ValidateEligibilityForm(FormValidationAction):
             return {"registered_unemployed": found} if found else {}
         if tracker.get_slot("registered_unemployed") is not None or not typed:
             return {}
-        best = reader.best(typed, ("registered", "not_registered"))
-        if best is None:
-            return {}
-        return {"registered_unemployed": "yes" if best.category == "registered" else "no"}
+        found = reader.registration(typed)
+        return {"registered_unemployed": found} if found else {}
 
     async def extract_age(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -311,7 +309,7 @@ def facts_in_message(tracker: Tracker) -> list[EventType]:
     status = reader.status(typed)
     if status and status != tracker.get_slot("protection_status"):
         changed.append(SlotSet("protection_status", None))
-    if reader.best(typed, ("registered", "not_registered")):
+    if reader.registration(typed):
         changed.append(SlotSet("registered_unemployed", None))
     return changed
 
