@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.base import session_events
 from language.answers import Answers, answers
 
 MISSES_SLOT = "answer_misses"
@@ -45,13 +46,6 @@ def given_now(tracker: Tracker, slots: tuple[str, ...]) -> list[str]:
     must stay in them, or rasa-sdk validates and returns nothing for it."""
     filled = tracker.slots_to_validate()
     return [s for s in slots if filled.get(s) is not None]
-
-
-def session_events(tracker: Tracker) -> list[dict[str, Any]]:
-    """The events of this session (since the latest ``session_started``)."""
-    events = list(tracker.events)
-    starts = [i for i, e in enumerate(events) if e.get("event") == "session_started"]
-    return events[starts[-1] + 1 :] if starts else events
 
 
 def earlier_texts(tracker: Tracker) -> list[str]:

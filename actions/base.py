@@ -51,6 +51,13 @@ def latest_entity(tracker: Tracker, entity: str) -> str | None:
     return str(value) if value is not None else None
 
 
+def session_events(tracker: Tracker) -> list[dict[str, Any]]:
+    """The events of this session (since the latest ``session_started``)."""
+    events = list(tracker.events)
+    starts = [i for i, e in enumerate(events) if e.get("event") == "session_started"]
+    return events[starts[-1] + 1 :] if starts else events
+
+
 class PesAction(Action, ABC):
     """Base of the content actions: subclasses answer in ``respond``.
 

@@ -20,6 +20,7 @@ from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import answers
+from actions.base import session_events
 from actions.eligibility.form import facts_in_message
 
 ELIGIBILITY_ANSWER = "action_eligibility_answer"
@@ -35,7 +36,7 @@ def after_eligibility(tracker: Tracker) -> bool:
     """Whether this session has had an eligibility answer."""
     return any(
         e.get("event") == "action" and e.get("name") == ELIGIBILITY_ANSWER
-        for e in answers.session_events(tracker)
+        for e in session_events(tracker)
     )
 
 

@@ -34,7 +34,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.base import catalogue, in_reply_languages, latest_entity
+from actions.base import catalogue, in_reply_languages, latest_entity, session_events
 from common.clock import utcnow
 from common.datafile import ContentError
 from language.languages import FALLBACK, is_known
@@ -95,12 +95,6 @@ def wait_text(wait: Wait, lang: str, now: dt.datetime, zone: ZoneInfo) -> str:
 # --- what the tracker tells -------------------------------------------------------
 
 
-def _session_events(tracker: Tracker) -> list[dict[str, Any]]:
-    events = list(tracker.events)
-    starts = [i for i, e in enumerate(events) if e.get("event") == "session_started"]
-    return events[starts[-1] + 1 :] if starts else events
-
-
 def _intent(event: dict[str, Any]) -> str | None:
     name = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
     return str(name) if name else None
@@ -129,7 +123,7 @@ def signal(tracker: Tracker) -> str | None:
     assistant).
     """
     in_form = bool((tracker.active_loop or {}).get("name"))
-    events = _session_events(tracker)
+    events = session_events(tracker)
     users = [i for i, e in enumerate(events) if e.get("event") == "user"]
     if len(users) < 2:
         return None
@@ -172,7 +166,7 @@ def history(tracker: Tracker, language: str) -> list[HistoryItem]:
     """
     items = []
     current = language
-    for event in _session_events(tracker):
+    for event in session_events(tracker):
         if event.get("event") == "slot" and event.get("name") == "language":
             value = event.get("value")
             current = str(value) if is_known(value) else FALLBACK
