@@ -105,8 +105,7 @@ class Detector:
         if code == "ru" and _ukrainian_letters(cleaned):
             # Surzhyk: Russian words, Ukrainian letters. Russian never writes і, ї, є,
             # ґ, so the writer is Ukrainian and is answered in Ukrainian.
-            code = "uk"
-            return Detection(code, max(scores.get("uk", 0.0), scores["ru"]), words)
+            return Detection("uk", max(scores.get("uk", 0.0), scores["ru"]), words)
         return Detection(code, scores[code], words)
 
 
