@@ -61,3 +61,13 @@ def appointment_store(database: Database) -> AppointmentStore:
         for table in (OutboxRow, AppointmentRow, SlotRow):
             session.execute(delete(table))
     return AppointmentStore(database, max_future=2)
+
+
+def replace_once(path: Path, old: str, new: str) -> int:
+    """Replace the first ``old`` in the file at ``path`` (a test's copy of a content
+    file); the line it was on, for the error a loader must name."""
+    text = path.read_text("utf-8")
+    assert old in text, old
+    line = text[: text.index(old)].count("\n") + 1
+    path.write_text(text.replace(old, new, 1), "utf-8")
+    return line

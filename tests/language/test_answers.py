@@ -8,6 +8,7 @@ import pytest
 
 from common.datafile import ContentError
 from language.answers import FOLDER, LANGS, Answers, When, answers
+from tests.conftest import replace_once
 
 
 @pytest.mark.parametrize(
@@ -96,12 +97,11 @@ def test_every_language_knows_yes_no_and_dont_know(lang: str) -> None:
 
 
 def test_a_broken_file_names_file_and_line(tmp_path: Path) -> None:
-    text = (FOLDER / "en.yml").read_text(encoding="utf-8")
     broken = tmp_path / "en.yml"
-    broken.write_text(text.replace("\nyes:", "\nyess:"), encoding="utf-8")
+    broken.write_text((FOLDER / "en.yml").read_text(encoding="utf-8"), encoding="utf-8")
+    line = replace_once(broken, "\nyes:", "\nyess:") + 1  # the key is on the next line
     with pytest.raises(ContentError) as error:
         Answers.load_one(broken)
-    line = text[: text.index("\nyes:")].count("\n") + 2
     assert f"en.yml:{line}" in str(error.value)
     assert "yess" in str(error.value)
 

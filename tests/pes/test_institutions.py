@@ -8,7 +8,7 @@ import pytest
 from common.datafile import ContentError
 from language.languages import CORE
 from pes import institutions
-from tests.conftest import ROOT
+from tests.conftest import ROOT, replace_once
 
 SHIPPED = ROOT / "data" / "content" / "institutions.yml"
 EXPECTED = ("uoim", "mnz", "upravna_enota", "csd", "zzzs", "enic_naric", "pic")
@@ -77,14 +77,6 @@ def copy(tmp_path: Path) -> Path:
     return path
 
 
-def _edit(path: Path, old: str, new: str) -> int:
-    text = path.read_text("utf-8")
-    assert old in text, old
-    line = text[: text.index(old)].count("\n") + 1
-    path.write_text(text.replace(old, new, 1), "utf-8")
-    return line
-
-
 def _error(path: Path) -> ContentError:
     with pytest.raises(ContentError) as err:
         institutions.load(path)
@@ -93,63 +85,63 @@ def _error(path: Path) -> ContentError:
 
 
 def test_unknown_topic_names_file_and_line(copy: Path) -> None:
-    line = _edit(copy, "topics: [legal_help]", "topics: [legal_aid]")
+    line = replace_once(copy, "topics: [legal_help]", "topics: [legal_aid]")
     err = _error(copy)
     assert err.line == line and "legal_aid" in str(err) and "pic" in str(err)
 
 
 def test_missing_language_names_the_entry(copy: Path) -> None:
-    _edit(copy, '      fa: "PIC – کمک حقوقی رایگان"\n', "")
+    replace_once(copy, '      fa: "PIC – کمک حقوقی رایگان"\n', "")
     err = _error(copy)
     assert err.line is not None and "pic" in str(err) and "fa" in str(err)
 
 
 def test_website_must_be_https(copy: Path) -> None:
-    line = _edit(copy, 'website: "https://www.zzzs.si/"', 'website: "www.zzzs.si"')
+    line = replace_once(copy, 'website: "https://www.zzzs.si/"', 'website: "www.zzzs.si"')
     err = _error(copy)
     assert err.line == line and "https" in str(err)
 
 
 def test_verified_needs_the_day_it_was_checked(copy: Path) -> None:
     old = '    verified: false\n    source: "Website from memory, not checked. ZZZS'
-    line = _edit(copy, old, old.replace("false", "true"))
+    line = replace_once(copy, old, old.replace("false", "true"))
     err = _error(copy)
     assert err.line == line and "checked_on" in str(err)
-    _edit(copy, "    verified: true\n", "    verified: true\n    checked_on: 2026-11-30\n")
+    replace_once(copy, "    verified: true\n", "    verified: true\n    checked_on: 2026-11-30\n")
     zzzs = institutions.load(copy).by_id["zzzs"]
     assert zzzs.verified and str(zzzs.checked_on) == "2026-11-30"
 
 
 def test_misspelt_field_is_named(copy: Path) -> None:
-    line = _edit(copy, 'address: "Tavčarjeva', 'adress: "Tavčarjeva')
+    line = replace_once(copy, 'address: "Tavčarjeva', 'adress: "Tavčarjeva')
     err = _error(copy)
     assert err.line == line and "adress" in str(err)
 
 
 def test_missing_required_field(copy: Path) -> None:
-    _edit(copy, '    website: "https://www.csd-slo.si/"\n', "")
+    replace_once(copy, '    website: "https://www.csd-slo.si/"\n', "")
     assert "website" in str(_error(copy))
 
 
 def test_duplicate_institution(copy: Path) -> None:
-    line = _edit(copy, "  - id: pic", "  - id: csd")
+    line = replace_once(copy, "  - id: pic", "  - id: csd")
     err = _error(copy)
     assert err.line == line and "twice" in str(err)
 
 
 def test_a_topic_nobody_handles(copy: Path) -> None:
-    _edit(copy, "topics: [health_insurance_card]", "topics: [social_assistance]")
+    replace_once(copy, "topics: [health_insurance_card]", "topics: [social_assistance]")
     assert "health_insurance_card" in str(_error(copy))
 
 
 def test_bad_hours_name_the_line(copy: Path) -> None:
     old = '    website: "https://www.pic.si/"\n'
-    line = _edit(copy, old, old + '    hours: {mon: "9-12"}\n')
+    line = replace_once(copy, old, old + '    hours: {mon: "9-12"}\n')
     err = _error(copy)
     assert err.line == line + 1 and "pic mon" in str(err)
 
 
 def test_broken_yaml_names_the_line(copy: Path) -> None:
-    line = _edit(copy, "  - id: zzzs", "  - id: [zzzs")
+    line = replace_once(copy, "  - id: zzzs", "  - id: [zzzs")
     err = _error(copy)
     assert err.line is not None and err.line >= line and "YAML" in str(err)

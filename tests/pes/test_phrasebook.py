@@ -18,6 +18,7 @@ from pes.phrasebook import (
     RenderError,
     fold,
 )
+from tests.conftest import replace_once
 
 
 @pytest.fixture(scope="module")
@@ -39,15 +40,6 @@ def book_dir(tmp_path: Path) -> Path:
 
 def _load(directory: Path, catalogue: Catalogue) -> Phrasebook:
     return Phrasebook.load(directory, content=content.default(), catalogue=catalogue)
-
-
-def _edit(path: Path, old: str, new: str) -> int:
-    """Replace the first ``old`` in ``path``; the line it was on."""
-    text = path.read_text("utf-8")
-    assert old in text, old
-    line = text[: text.index(old)].count("\n") + 1
-    path.write_text(text.replace(old, new, 1), "utf-8")
-    return line
 
 
 def _line_of(path: Path, needle: str) -> int:
@@ -112,7 +104,7 @@ def test_missing_phrase_names_file_and_line(book_dir: Path, catalogue: Catalogue
 
 
 def test_extra_phrase_names_file_and_line(book_dir: Path, catalogue: Catalogue) -> None:
-    line = _edit(book_dir / "ru.yml", "  bring_cv:\n", "  bring_cv_too:\n")
+    line = replace_once(book_dir / "ru.yml", "  bring_cv:\n", "  bring_cv_too:\n")
     with pytest.raises(ContentError) as err:
         _load(book_dir, catalogue)
     assert err.value.path.endswith("ru.yml") and err.value.line == line
@@ -122,7 +114,7 @@ def test_extra_phrase_names_file_and_line(book_dir: Path, catalogue: Catalogue) 
 def test_missing_placeholder_names_file_and_line(book_dir: Path, catalogue: Catalogue) -> None:
     path = book_dir / "fa.yml"
     line = _line_of(path, "وقت ملاقات شما با مشاور:\\nروز {date}، ساعت {time}")
-    _edit(path, "روز {date}، ساعت {time}\\n{office}", "روز {date}\\n{office}")
+    replace_once(path, "روز {date}، ساعت {time}\\n{office}", "روز {date}\\n{office}")
     with pytest.raises(ContentError) as err:
         _load(book_dir, catalogue)
     assert err.value.path.endswith("fa.yml") and err.value.line == line
@@ -130,7 +122,7 @@ def test_missing_placeholder_names_file_and_line(book_dir: Path, catalogue: Cata
 
 
 def test_added_placeholder_is_refused(book_dir: Path, catalogue: Catalogue) -> None:
-    line = _edit(
+    line = replace_once(
         book_dir / "sl.yml", 'Prinesite življenjepis"\n    text: "Če', 'x"\n    text: "{date} Če'
     )
     with pytest.raises(ContentError) as err:
@@ -140,7 +132,7 @@ def test_added_placeholder_is_refused(book_dir: Path, catalogue: Catalogue) -> N
 
 
 def test_unknown_placeholder_is_refused(book_dir: Path, catalogue: Catalogue) -> None:
-    line = _edit(book_dir / "en.yml", "If you have a CV", "{name}, if you have a CV")
+    line = replace_once(book_dir / "en.yml", "If you have a CV", "{name}, if you have a CV")
     with pytest.raises(ContentError) as err:
         _load(book_dir, catalogue)
     assert err.value.path.endswith("en.yml") and err.value.line == line
@@ -149,7 +141,7 @@ def test_unknown_placeholder_is_refused(book_dir: Path, catalogue: Catalogue) ->
 
 def test_address_without_office_is_refused(book_dir: Path, catalogue: Catalogue) -> None:
     path = book_dir / "en.yml"
-    line = _edit(
+    line = replace_once(
         path, "Please come to our office during opening hours:\\n{office}, {address}", "{address}"
     )
     with pytest.raises(ContentError) as err:
@@ -159,7 +151,7 @@ def test_address_without_office_is_refused(book_dir: Path, catalogue: Catalogue)
 
 
 def test_bad_yaml_names_file_and_line(book_dir: Path, catalogue: Catalogue) -> None:
-    line = _edit(
+    line = replace_once(
         book_dir / "ar.yml", '    title: "أحضر سيرتك الذاتية"', '    title: "أحضر سيرتك الذاتية'
     )
     with pytest.raises(ContentError) as err:
@@ -176,7 +168,7 @@ def test_missing_language_file_is_refused(book_dir: Path, catalogue: Catalogue) 
 
 
 def test_phrase_with_a_misspelt_field_is_refused(book_dir: Path, catalogue: Catalogue) -> None:
-    line = _edit(
+    line = replace_once(
         book_dir / "sl.yml", '    text: "Če imate življenjepis', '    txt: "Če imate življenjepis'
     )
     with pytest.raises(ContentError) as err:
