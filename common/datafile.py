@@ -6,7 +6,8 @@ content file without reading code.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Container, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -115,3 +116,18 @@ def entries(
             if name not in fields:
                 raise item.error(f"{entry} needs '{name}'")
         yield item, fields
+
+
+ID = re.compile(r"^[a-z][a-z_]*$")
+
+
+def check_id(
+    node: Node, value: str, *, label: str, entry: str, example: str, seen: Container[str]
+) -> None:
+    """An entry's id is lower-case ASCII (``novo_mesto``) and not used before in the file.
+    Errors: "city id 'Maribor' must be lower-case ASCII, like novo_mesto", "office
+    'maribor' appears twice"."""
+    if not ID.match(value):
+        raise node.error(f"{label} id '{value}' must be lower-case ASCII, like {example}")
+    if value in seen:
+        raise node.error(f"{entry} '{value}' appears twice")

@@ -26,7 +26,6 @@ PROGRAMME_IDS = (
 PROGRAMME_FIELDS = ("id", "source", "legal_basis")
 OFFICE_FIELDS = ("city", "name", "names", "address", "phone", "hours")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_CITY_ID = re.compile(r"^[a-z][a-z_]*$")
 _RANGE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
 _URL = re.compile(r"^https://\S+$")
 
@@ -97,12 +96,9 @@ def load_offices(path: Path) -> dict[str, Office]:
     found: dict[str, Office] = {}
     for _, fields in datafile.entries(path, "offices", "office", OFFICE_FIELDS):
         city = fields["city"].text("city")
-        if not _CITY_ID.match(city):
-            raise fields["city"].error(
-                f"city id '{city}' must be lower-case ASCII, like novo_mesto"
-            )
-        if city in found:
-            raise fields["city"].error(f"office '{city}' appears twice")
+        datafile.check_id(
+            fields["city"], city, label="city", entry="office", example="novo_mesto", seen=found
+        )
         names = {
             k: v.text(f"{city} name in {k}") for k, v in fields["names"].mapping("names").items()
         }

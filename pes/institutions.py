@@ -46,7 +46,6 @@ TOPICS = (
 REQUIRED = ("id", "name", "names", "does", "topics", "website", "verified", "source")
 OPTIONAL = ("address", "many_offices", "phone", "hours", "checked_on")
 MAX_NAME = 60  # a button's title (Telegram cuts at 64)
-_ID = re.compile(r"^[a-z][a-z_]*$")
 _URL = re.compile(r"^https://\S+$")
 
 
@@ -150,12 +149,14 @@ def _flag(fields: dict[str, datafile.Node], name: str, iid: str) -> bool:
 
 def _institution(fields: dict[str, datafile.Node], seen: dict[str, Institution]) -> Institution:
     iid = fields["id"].text("id")
-    if not _ID.match(iid):
-        raise fields["id"].error(
-            f"institution id '{iid}' must be lower-case ASCII, like upravna_enota"
-        )
-    if iid in seen:
-        raise fields["id"].error(f"institution '{iid}' appears twice")
+    datafile.check_id(
+        fields["id"],
+        iid,
+        label="institution",
+        entry="institution",
+        example="upravna_enota",
+        seen=seen,
+    )
     unknown = sorted(set(fields) - set(REQUIRED) - set(OPTIONAL))
     if unknown:
         raise fields[unknown[0]].error(
