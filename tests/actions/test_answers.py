@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.appointments.form import ValidateAppointmentForm
 from actions.appointments.managing import ActionCancelAppointment, ActionMyAppointments
+from actions.eligibility.answer import ActionCorrectFact
 from actions.eligibility.form import ValidateEligibilityForm
 from pes.appointments import AppointmentStore
 from tests.actions.test_appointments import NOW, publish, store  # noqa: F401 (fixture)
@@ -255,8 +256,6 @@ async def test_the_status_question_answered_with_the_date_takes_both() -> None:
 
 
 async def test_a_fact_said_after_the_answer_decides_again() -> None:
-    from actions.eligibility.form import ActionCorrectFact
-
     t = tracker(
         "а я ж не зареєстрована ще, це треба?",
         intent="correct_fact",

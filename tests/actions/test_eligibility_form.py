@@ -11,11 +11,14 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import catalogue
 from actions.eligibility import form
-from actions.eligibility.form import (
-    ActionAskApplicationDate,
+from actions.eligibility.answer import (
     ActionCorrectFact,
     ActionEligibilityAnswer,
     ActionEligibilitySources,
+    source_title,
+)
+from actions.eligibility.form import (
+    ActionAskApplicationDate,
     ValidateEligibilityForm,
     parse_age,
 )
@@ -176,11 +179,11 @@ async def test_why_for_every_programme_when_none_was_named() -> None:
 
 
 def test_a_source_without_a_title_in_the_language_is_the_slovenian_one_said_so() -> None:
-    title = form.source_title({"sl": "Zakon o tujcih (ZTuj-2)"}, "ru")
+    title = source_title({"sl": "Zakon o tujcih (ZTuj-2)"}, "ru")
     assert title == catalogue().text(
         "eligibility.source_in_slovenian", "ru", title="Zakon o tujcih (ZTuj-2)"
     )
-    assert form.source_title({"sl": "Zakon", "ru": "Закон"}, "ru") == "Закон"
+    assert source_title({"sl": "Zakon", "ru": "Закон"}, "ru") == "Закон"
 
 
 async def test_answer_in_persian_renders_right_to_left() -> None:
