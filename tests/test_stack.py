@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import ROOT
+from tests.standins.stack import chat as stack_chat
 from tests.standins.stack import running_stack, stack_env
 
 pytestmark = pytest.mark.skipif(
@@ -21,12 +22,7 @@ pytestmark = pytest.mark.skipif(
 
 
 def chat(port: int, text: str, lang: str) -> list[dict[str, Any]]:
-    body = json.dumps({"session": f"stacktest{lang}0001", "message": text, "lang": lang}).encode()
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{port}/api/chat", data=body, headers={"Content-Type": "application/json"}
-    )
-    with urllib.request.urlopen(request, timeout=60) as response:
-        return list(json.load(response)["messages"])
+    return stack_chat(port, f"stacktest{lang}0001", text, lang)
 
 
 @pytest.fixture(scope="module")

@@ -16,9 +16,7 @@ an NLU evaluation set (tests/nlu is), and nothing is trained on them.
 
 from __future__ import annotations
 
-import json
 import re
-import urllib.request
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -29,7 +27,7 @@ import yaml
 
 from language.catalogue import Catalogue
 from tests.conftest import ROOT
-from tests.standins.stack import Stack, running_stack, stack_env
+from tests.standins.stack import Stack, chat, running_stack, stack_env
 
 TABLE = Path(__file__).with_name("conversations.yml")
 MAX_MESSAGES = 2
@@ -64,15 +62,6 @@ def has(messages: list[dict[str, Any]], key: str, lang: str) -> bool:
     return pattern(key, lang).search(texts) is not None
 
 
-def chat(stack: Stack, session: str, text: str, lang: str) -> list[dict[str, Any]]:
-    body = json.dumps({"session": session, "message": text, "lang": lang}).encode()
-    request = urllib.request.Request(
-        f"{stack.url}/api/chat", data=body, headers={"Content-Type": "application/json"}
-    )
-    with urllib.request.urlopen(request, timeout=120) as response:
-        return list(json.load(response)["messages"])
-
-
 def press(messages: list[dict[str, Any]], wanted: str) -> str:
     """The payload of the first button of the reply whose payload contains ``wanted``."""
     for message in messages:
@@ -98,7 +87,7 @@ def test_conversation(stack: Stack, conversation: dict[str, Any]) -> None:
     previous: list[dict[str, Any]] = []
     for number, turn in enumerate(conversation["turns"], start=1):
         text = turn["say"] if "say" in turn else press(previous, turn["press"])
-        messages = chat(stack, session, text, lang)
+        messages = chat(stack.port, session, text, lang, timeout=120)
         where = f"turn {number} ({text!r}) got {[m.get('text') for m in messages]}"
         assert messages, f"{where}: no reply at all"
         limit = turn.get("max_messages", MAX_MESSAGES)

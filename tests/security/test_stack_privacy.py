@@ -12,11 +12,9 @@ one trained with ``action_delete_my_data``.
 
 from __future__ import annotations
 
-import json
 import os
 import tarfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,7 +27,7 @@ from pes.settings import from_env
 from tests.conftest import ROOT
 from tests.standins.bot_api import BotApi, bot_api, message
 from tests.standins.stack import Stack as RunningStack
-from tests.standins.stack import running_stack, stack_env, stop
+from tests.standins.stack import chat, running_stack, stack_env, stop
 
 MODEL = Path(os.environ.get("RASA_MODEL") or ROOT / "models")
 KEY = from_env({}).gateway.pseudonym_key
@@ -81,14 +79,7 @@ class Stack:
         self.port = running.port
 
     def chat(self, text_: str, lang: str = "en") -> list[dict[str, Any]]:
-        body = json.dumps({"session": SESSION, "message": text_, "lang": lang}).encode()
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{self.port}/api/chat",
-            data=body,
-            headers={"Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return list(json.load(response)["messages"])
+        return chat(self.port, SESSION, text_, lang)
 
     def rows(self, user_id: str) -> dict[str, int]:
         engine = create_engine(self.database_url)

@@ -10,6 +10,7 @@ prints is kept (``Stack.output``) for tests that search the logs.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -17,9 +18,11 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,6 +47,18 @@ class Stack:
 
     def tail(self) -> str:
         return "".join(self.output[-300:])
+
+
+def chat(
+    port: int, session: str, text: str, lang: str, *, timeout: float = 60
+) -> list[dict[str, Any]]:
+    """One message to the stack's ``POST /api/chat``, as the widget sends it; the replies."""
+    body = json.dumps({"session": session, "message": text, "lang": lang}).encode()
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/chat", data=body, headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return list(json.load(response)["messages"])
 
 
 def stack_env(folder: Path, *, drop: tuple[str, ...] = (), **extra: str) -> dict[str, str]:
