@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from tests.conftest import ROOT
 from tests.standins.stack import Stack, running_stack, stack_env
@@ -32,6 +32,10 @@ CHROMIUM_ARGS = [
 AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
 ARTEFACTS = ROOT / "var" / "artefacts"
 MODEL = ROOT / "models" / "current.tar.gz"
+
+# A reply from Rasa can take more than Playwright's 5 s on a busy 2-core machine; a test
+# that waits for something that never comes still fails, after this long.
+expect.set_options(timeout=20_000)
 
 
 @pytest.fixture(scope="session")

@@ -191,16 +191,21 @@ async def test_pages_never_fail(
         assert response.status < 500, (url, response.status)
 
 
-@FUZZ
-@given(fields=st.dictionaries(st.sampled_from(["csrf", "name", "password"]), VALUES))
-async def test_login_never_fails(aiohttp_client: Any, database: Database, fields: Any) -> None:
+@pytest.fixture
+async def anonymous(aiohttp_client: Any, database: Database) -> TestClient:
+    """A console no one is logged in to (one app for all of a test's examples)."""
     app = create_app(
         from_env({"DATABASE_URL": os.environ["DATABASE_URL"]}).gateway,
         rasa=FakeRasa().client(),
         database=database,
     )
-    client = await aiohttp_client(app)
-    response = await client.post("/console/login", data=fields, allow_redirects=False)
+    return await aiohttp_client(app)
+
+
+@FUZZ
+@given(fields=st.dictionaries(st.sampled_from(["csrf", "name", "password"]), VALUES))
+async def test_login_never_fails(anonymous: TestClient, fields: Any) -> None:
+    response = await anonymous.post("/console/login", data=fields, allow_redirects=False)
     assert response.status in (401, 403, 429), response.status
     no_markup_from_people(await response.text())
 
