@@ -45,8 +45,8 @@ class Coverage:
             )
         if not self.known:
             return (
-                f"translation: {self.provider} language list not readable now; every pair is "
-                "tried and falls back when it fails"
+                f"translation: {self.provider} languages unknown (its list cannot be read now); "
+                "every pair is tried and falls back when it fails"
             )
         return (
             f"translation: {self.provider} covers core {_words(self.core)}; "

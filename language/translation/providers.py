@@ -252,11 +252,16 @@ class DeepTranslator:
         self._lock = threading.Lock()
 
     def supports(self, source: str, target: str) -> bool | None:
-        from deep_translator.constants import GOOGLE_LANGUAGES_TO_CODES
+        """From deep-translator's own lists (these endpoints publish none)."""
+        from deep_translator.constants import (
+            GOOGLE_LANGUAGES_TO_CODES,
+            MY_MEMORY_LANGUAGES_TO_CODES,
+        )
 
-        if self.config.provider != "google":
-            return None  # MyMemory answers what it can; nothing to check before
-        codes = set(GOOGLE_LANGUAGES_TO_CODES.values())
+        if self.config.provider == "google":
+            codes = set(GOOGLE_LANGUAGES_TO_CODES.values())
+        else:  # MyMemory's are locales: ps-PK
+            codes = {code.split("-")[0].lower() for code in MY_MEMORY_LANGUAGES_TO_CODES.values()}
         return source in codes and target in codes
 
     def translate(self, text: str, source: str, target: str) -> str:

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from language.languages import CORE
+from language.languages import CORE, LANGUAGES
 from language.translation import TranslationConfig, TranslationUnavailable, Translator
 from language.translation.coverage import coverage, log_coverage
 from language.translation.providers import DeepL, LibreTranslate
@@ -266,4 +266,15 @@ def test_coverage_without_a_provider_or_with_one_down(caplog: pytest.LogCaptureF
     assert "no provider" in found.line() and "falls back" in found.line()
     down = Translator(TranslationConfig("libre", api_url=f"http://127.0.0.1:{closed_port()}"))
     found = coverage(down)
-    assert not found.known and "not readable" in found.line()
+    assert not found.known and "languages unknown" in found.line()
+
+
+def test_development_endpoints_cover_from_deep_translators_lists(api: StandIn) -> None:
+    from deep_translator.constants import GOOGLE_LANGUAGES_TO_CODES
+
+    listed = set(GOOGLE_LANGUAGES_TO_CODES.values())
+    google = coverage(translator("google", api))
+    assert google.known and google.covered == tuple(c for c in LANGUAGES if c in listed)
+    mymemory = coverage(translator("mymemory", api))
+    assert mymemory.known and "ku" in mymemory.falls_back and "ckb" in mymemory.extended
+    assert api.requests == []  # nothing asked of the endpoints
