@@ -16,7 +16,7 @@ question → ``action_delete_my_data``, which
    (``bot/privacy.py``; ``pes/tracker_events.py`` says why not here), and
 4. restarts the conversation, so nothing of it stays in memory either.
 
-The translation cache holds no per-person text (``language/translation.py``),
+The translation cache holds no per-person text (``language/translation/``),
 so there is nothing to erase there. Nothing is logged but counts.
 """
 

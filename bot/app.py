@@ -40,6 +40,7 @@ from language import translation
 from language.catalogue import Catalogue, text_direction
 from language.languages import normalise_code
 from language.translation import Translator
+from language.translation.coverage import log_coverage
 from pes.content import Content
 from pes.content import default as content_default
 from pes.db import Database
@@ -200,6 +201,11 @@ async def _close_clients(app: web.Application) -> None:
     app[DATABASE].dispose()
 
 
+async def _log_translation_coverage(app: web.Application) -> None:
+    """Say once which languages the translation provider covers (it may ask the provider)."""
+    await asyncio.to_thread(log_coverage, app[TRANSLATOR])
+
+
 async def _start_workers(app: web.Application) -> None:
     await asyncio.to_thread(app[DATABASE].upgrade)
     if TELEGRAM in app:
@@ -230,12 +236,14 @@ def create_app(
     app[CATALOGUE] = catalogue or Catalogue.load()
     app[CONTENT] = content or content_default()
     app[TRANSLATOR] = translator or translation.default()
+    app[TRANSLATOR].on_failure = metrics.record_translation_failure  # counted on /metrics
     app[DATABASE] = database or Database(settings.database_url)
     app[OUTBOX] = Outbox(app[DATABASE])
     app[CONVERSATIONS] = Conversations(app[RASA], Contacts(app[DATABASE]))
     app[DELIVERER] = Deliverer(app[OUTBOX])
 
     app.on_startup.append(_start_workers)  # type: ignore[arg-type]  # aiohttp 3.9 types
+    app.on_startup.append(_log_translation_coverage)  # type: ignore[arg-type]  # aiohttp 3.9 types
     app.on_cleanup.append(_close_clients)  # type: ignore[arg-type]  # aiohttp 3.9 types
     app.router.add_get("/", index)
     app.router.add_post("/api/chat", chat)

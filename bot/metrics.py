@@ -16,7 +16,10 @@ Other parts call the rest:
   (urgent_help) from the replies; the case watch (``bot/handoff.py``) counts each
   new case by its first reason (``request_human``, ``repeated_fallback``, ...);
 - :func:`observe_queue_wait` (seconds): how long a person waited for a counsellor;
-- :func:`record_fallback` (channel, language): a message not understood.
+- :func:`record_fallback` (channel, language): a message not understood;
+- :func:`record_translation_failure` (provider, reason): a machine translation
+  that failed (timeout, the provider's error, a pair it does not serve, the
+  breaker open); ``create_app`` hands it to the translator as its ``on_failure``.
 
 Label values are bounded: channels and reasons are short lower-case words,
 languages are known codes, anything else is counted as ``other``.
@@ -119,6 +122,13 @@ REPLICA_UP = Gauge(
     registry=REGISTRY,
 )
 
+TRANSLATION_FAILURES = Counter(
+    "pes_translation_failures",
+    "Machine translations that failed and fell back, by provider and reason",
+    ["provider", "reason"],
+    registry=REGISTRY,
+)
+
 _WORD = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 
 
@@ -155,6 +165,10 @@ def record_handoff(reason: str) -> None:
 
 def observe_queue_wait(seconds: float) -> None:
     QUEUE_WAIT.observe(max(0.0, seconds))
+
+
+def record_translation_failure(provider: str, reason: str) -> None:
+    TRANSLATION_FAILURES.labels(_word(provider), _word(reason)).inc()
 
 
 def record_turn_failure(channel: str, reason: str) -> None:

@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from language.translation import PROVIDERS, TranslationConfig
+from language.translation import ALIASES, PROVIDERS, TranslationConfig
 from pes.settings.environment import _PLACEHOLDER, SettingsError, _Env, placeholder_secret
 from pes.settings.models import ActionSettings, GatewaySettings, RasaSettings, Shared, StackSettings
 from pes.settings.variables import DEFAULT_SQLITE, DEV_PSEUDONYM_KEY, VARIABLES
@@ -29,10 +29,14 @@ def _translation(env: _Env) -> TranslationConfig:
         raise SettingsError(
             f"TRANSLATION_PROVIDER must be one of {', '.join(PROVIDERS)}, not {provider!r}"
         )
+    provider = ALIASES.get(provider, provider)  # azure is microsoft
     timeout = env.parse("TRANSLATION_TIMEOUT_SECONDS", float, "a number of seconds")
+    api_key = env.text("TRANSLATION_API_KEY") or None
+    if provider in ("deepl", "microsoft") and not api_key:
+        raise SettingsError(f"TRANSLATION_API_KEY is needed for TRANSLATION_PROVIDER={provider}")
     return TranslationConfig(
         provider=provider,
-        api_key=env.text("TRANSLATION_API_KEY") or None,
+        api_key=api_key,
         api_url=env.text("TRANSLATION_API_URL") or None,
         region=env.text("TRANSLATION_REGION") or None,
         timeout=timeout,
@@ -60,6 +64,7 @@ def _shared(env: _Env) -> dict[str, Any]:
         "pseudonym_key": env.text("PSEUDONYM_KEY") or DEV_PSEUDONYM_KEY,
         "log_format": log_format,
         "translation": _translation(env),
+        "translation_allow_unofficial": env.flag("TRANSLATION_ALLOW_UNOFFICIAL"),
         "rasa_auth_token": env.text("RASA_AUTH_TOKEN") or None,
     }
 

@@ -69,6 +69,15 @@ class _Env(Mapping[str, str]):
         except ValueError:
             raise SettingsError(f"{name} must be {expected}, not {raw!r}") from None
 
+    def flag(self, name: str) -> bool:
+        """``true``/``false`` (also yes/no, on/off, 1/0); a ``SettingsError`` otherwise."""
+        raw = self.text(name).lower()
+        if raw in ("true", "yes", "on", "1"):
+            return True
+        if raw in ("false", "no", "off", "0"):
+            return False
+        raise SettingsError(f"{name} must be true or false, not {raw!r}")
+
     def integer(self, name: str, low: int, high: int) -> int:
         value = self.parse(name, int, "a whole number")
         if not low <= value <= high:

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, root_validator, validator
 
-from language.translation import TranslationConfig
+from language.translation import UNOFFICIAL, TranslationConfig
 from pes.settings.variables import (
     DEFAULT_MAX_FUTURE_APPOINTMENTS,
     DEFAULT_RETENTION_DAYS,
@@ -34,6 +34,7 @@ class Shared(_Frozen):
     pseudonym_key: str = DEV_PSEUDONYM_KEY
     log_format: str = "text"
     translation: TranslationConfig = TranslationConfig()
+    translation_allow_unofficial: bool = False  # google/mymemory in production, knowingly
     rasa_auth_token: str | None = None  # guards Rasa's HTTP API
 
     @validator("environment")
@@ -55,6 +56,23 @@ class Shared(_Frozen):
                 f"RETENTION_DAYS must be between 1 and {MAX_RETENTION_DAYS}, not {value}"
             )
         return value
+
+    @root_validator(skip_on_failure=True)
+    def _official_translation(cls, values: dict[str, Any]) -> dict[str, Any]:
+        """A PES sends people's words only to a provider it has an agreement with."""
+        provider = values["translation"].provider
+        if (
+            values.get("environment") == "production"
+            and provider in UNOFFICIAL
+            and not values.get("translation_allow_unofficial")
+        ):
+            raise ValueError(
+                f"TRANSLATION_PROVIDER={provider} is an unofficial free endpoint with no "
+                "data-processing agreement: production does not send people's words there. "
+                "Use libre (self-hosted), deepl or microsoft, or set "
+                "TRANSLATION_ALLOW_UNOFFICIAL=true to accept it knowingly"
+            )
+        return values
 
     @property
     def production(self) -> bool:

@@ -27,6 +27,7 @@ VARIABLES: dict[str, str] = {
     "TRANSLATION_API_URL": "",
     "TRANSLATION_REGION": "",
     "TRANSLATION_TIMEOUT_SECONDS": "4",
+    "TRANSLATION_ALLOW_UNOFFICIAL": "false",
     # gateway
     "GATEWAY_HOST": "127.0.0.1",
     "GATEWAY_PORT": "8000",
@@ -79,4 +80,8 @@ READ_ELSEWHERE: dict[str, str] = {
     "POSTGRES_PASSWORD": "the PostgreSQL image (and DATABASE_URL's password)",
     "PGDATA": "the PostgreSQL image",
     "REDIS_PASSWORD": "the Redis server (and REDIS_URL's password)",
+    "COMPOSE_PROFILES": "Docker Compose (translation: the optional LibreTranslate service)",
+    "LT_LOAD_ONLY": "LibreTranslate (the languages it loads)",
+    "LT_THREADS": "LibreTranslate (its worker processes)",
+    "LT_DISABLE_WEB_UI": "LibreTranslate",
 }

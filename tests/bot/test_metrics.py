@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import httpx
@@ -10,8 +11,10 @@ from aiohttp.test_utils import TestClient
 
 from bot import metrics
 from bot.app import create_app
+from language.translation import TranslationConfig, TranslationUnavailable, Translator
 from pes.settings import from_env
 from tests.standins.rasa_rest import FakeRasa
+from tests.standins.translation_api import translation_api
 
 SESSION = "m1e2t3r4i5c6s7x8"
 
@@ -108,3 +111,33 @@ def test_queue_wait_and_handoffs() -> None:
     metrics.record_handoff("request_human")
     assert metrics.sample("pes_queue_wait_seconds_count") == count + 1
     assert metrics.sample("pes_handoffs_total", {"reason": "request_human"}) == handoffs + 1
+
+
+async def test_translation_failures_are_counted_by_provider_and_reason(
+    aiohttp_client: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="language.translation.coverage")
+    with translation_api() as api:
+        translator = Translator(TranslationConfig("libre", api_url=api.url, timeout=2))
+        fake = FakeRasa()
+        app = create_app(
+            from_env({}).gateway,
+            rasa=fake.client(),
+            http=httpx.AsyncClient(transport=fake.transport),
+            translator=translator,
+        )
+        client = await aiohttp_client(app)
+        # the gateway said at start what the provider covers
+        assert any(m.startswith("translation: libre covers core en sl") for m in caplog.messages)
+        labels = {"provider": "libre", "reason": "unsupported"}
+        before = metrics.sample("pes_translation_failures_total", labels)
+        with pytest.raises(TranslationUnavailable):
+            translator.translate("Salam, kar ghwaram", "ps", "sl", cache=False)
+        api.fail = True
+        with pytest.raises(TranslationUnavailable):
+            translator.translate("Iščem delo", "sl", "uk", cache=False)
+        text = await (await client.get("/metrics")).text()
+    assert metrics.sample("pes_translation_failures_total", labels) == before + 1
+    assert 'pes_translation_failures_total{provider="libre",reason="unsupported"}' in text
+    assert 'pes_translation_failures_total{provider="libre",reason="http_error"}' in text
+    assert "Salam" not in text and "Iščem" not in text

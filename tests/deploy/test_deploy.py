@@ -288,3 +288,96 @@ def test_health_paths_are_served() -> None:
     app = (ROOT / "bot" / "app.py").read_text()
     for path in HEALTH["gateway"]:
         assert f'add_get("{path}"' in app
+
+
+# Optional LibreTranslate ----------------------------------------------------------
+
+LIBRE_URL = "http://libretranslate:5000"
+# Languages with Argos Translate models (LibreTranslate's engine); none for ps, so, ti, ku, ckb.
+ARGOS_LANGUAGES = {"en", "sl", "uk", "ru", "ar", "fa", "ur", "tr", "fr"}
+
+
+def _load_only(value: str) -> set[str]:
+    codes = value.split(",")
+    assert len(codes) == len(set(codes)), value
+    return set(codes)
+
+
+def test_compose_libretranslate_is_optional_and_wired() -> None:
+    from language.languages import CORE
+
+    data = compose()
+    service = data["services"]["libretranslate"]
+    assert service["profiles"] == ["translation"]  # off unless COMPOSE_PROFILES names it
+    assert "ports" not in service  # reached by the others only
+    assert set(CORE) <= _load_only(service["environment"]["LT_LOAD_ONLY"]) <= ARGOS_LANGUAGES
+    assert "lt-models:/home/libretranslate/.local" in service["volumes"]
+    assert "lt-models" in data["volumes"]
+    assert "healthcheck.py" in " ".join(service["healthcheck"]["test"])
+    assert "memory" in service["deploy"]["resources"]["limits"]
+    # Every process reads the provider and its URL from deploy/.env.
+    app_env = data["x-app-env"]
+    assert app_env["TRANSLATION_PROVIDER"] == "${TRANSLATION_PROVIDER:-none}"
+    assert app_env["TRANSLATION_API_URL"] == "${TRANSLATION_API_URL:-}"
+    for name in ("gateway", "rasa-1", "actions"):
+        assert data["services"][name]["environment"]["TRANSLATION_API_URL"] == (
+            "${TRANSLATION_API_URL:-}"
+        )
+    # Nothing waits for it: the assistant falls back while it loads its models.
+    assert not [s for s in data["services"].values() if "libretranslate" in s.get("depends_on", {})]
+    example = (DEPLOY / "env.example").read_text()
+    assert (
+        "COMPOSE_PROFILES=translation" in example and f"TRANSLATION_API_URL={LIBRE_URL}" in example
+    )
+    assert "TRANSLATION_PROVIDER=libre" in example
+
+
+def test_k8s_libretranslate_is_an_optional_component() -> None:
+    folder = K8S / "translation"
+    component = yaml.safe_load((folder / "kustomization.yaml").read_text())
+    assert component["kind"] == "Component" and component["resources"] == ["libretranslate.yaml"]
+    patch = yaml.safe_load(component["patches"][0]["patch"])
+    assert {p["path"]: p["value"] for p in patch} == {
+        "/data/TRANSLATION_PROVIDER": "libre",
+        "/data/TRANSLATION_API_URL": LIBRE_URL,
+    }
+    assert "components" not in yaml.safe_load((K8S / "kustomization.yaml").read_text())
+    docs = [d for d in yaml.safe_load_all((folder / "libretranslate.yaml").read_text()) if d]
+    service = next(d for d in docs if d["kind"] == "Service")
+    host, port = re.fullmatch(r"http://([a-z-]+):(\d+)", LIBRE_URL).groups()  # type: ignore[union-attr]
+    assert service["metadata"]["name"] == host and service["spec"]["ports"][0]["port"] == int(port)
+    deployment = next(d for d in docs if d["kind"] == "Deployment")
+    container = deployment["spec"]["template"]["spec"]["containers"][0]
+    env = {e["name"]: e["value"] for e in container["env"]}
+    compose_env = compose()["services"]["libretranslate"]["environment"]
+    assert _load_only(env["LT_LOAD_ONLY"]) == _load_only(compose_env["LT_LOAD_ONLY"])
+    assert container["image"] == compose()["services"]["libretranslate"]["image"]
+    assert {container[k]["httpGet"]["path"] for k in ("readinessProbe", "livenessProbe")} == {
+        "/health"
+    }
+    assert "limits" in container["resources"] and "requests" in container["resources"]
+    assert container["volumeMounts"][0]["mountPath"] == "/home/libretranslate/.local"
+    from yamllint import linter
+    from yamllint.config import YamlLintConfig
+
+    config = YamlLintConfig(file=str(DEPLOY / ".yamllint.yaml"))
+    for path in folder.glob("*.yaml"):
+        assert [p.message for p in linter.run(path.read_text(), config)] == [], path
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl not installed")
+def test_kustomize_renders_the_translation_component(tmp_path: Path) -> None:
+    copy = tmp_path / "k8s"
+    shutil.copytree(K8S, copy)
+    kustomization = copy / "kustomization.yaml"
+    kustomization.write_text(kustomization.read_text() + "components:\n  - translation\n")
+    result = subprocess.run(
+        ["kubectl", "kustomize", str(copy)], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    rendered = [d for d in yaml.safe_load_all(result.stdout) if d]
+    config = next(d for d in rendered if d["kind"] == "ConfigMap")["data"]
+    assert config["TRANSLATION_PROVIDER"] == "libre" and config["TRANSLATION_API_URL"] == LIBRE_URL
+    libre = [d for d in rendered if d["metadata"]["name"].startswith("libretranslate")]
+    assert {d["kind"] for d in libre} == {"Service", "Deployment", "PersistentVolumeClaim"}
+    assert all(d["metadata"]["namespace"] == "pes" for d in libre)

@@ -1,4 +1,7 @@
-"""Machine translation through deep-translator's real HTTP code against a local stand-in."""
+"""The translator (cache, breaker, protection, the NLU and the replies) against a local stand-in.
+
+Each provider's protocol: tests/language/test_translation_providers.py.
+"""
 
 from __future__ import annotations
 
@@ -44,7 +47,8 @@ def test_google_protocol(api: StandIn) -> None:
 def test_libre_protocol(api: StandIn) -> None:
     translator = Translator(TranslationConfig(provider="libre", api_url=api.url, api_key="k"))
     assert translator.translate("Bonjour", "fr", "en") == "en:Bonjour"
-    assert api.requests[0]["path"] == "/translate" and api.requests[0]["source"] == "fr"
+    [sent] = api.translations("/translate")
+    assert sent["method"] == "POST" and sent["source"] == "fr" and sent["api_key"] == "k"
 
 
 def test_cached_second_time(api: StandIn) -> None:

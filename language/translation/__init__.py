@@ -1,9 +1,12 @@
-"""Machine translation for the extended languages, behind one small class.
+"""Machine translation for the extended languages and the counsellors, behind one small class.
 
-deep-translator does the provider protocols (``TRANSLATION_PROVIDER``: google,
-deepl, microsoft, libre, mymemory); this module adds what it lacks: a timeout
-on every call, a circuit breaker, a cache, and protection of names, numbers
-and links. ``TRANSLATION_PROVIDER=none`` (the default) keeps everything offline.
+``Translator`` adds what no provider client has: a timeout on every call, a
+circuit breaker, a cache, protection of names, numbers and links, and a
+failure hook the gateway counts on /metrics. The providers themselves
+(``TRANSLATION_PROVIDER``) are in ``providers.py``: LibreTranslate, DeepL and
+Azure through their own HTTP APIs, google and mymemory through deep-translator
+for development. ``TRANSLATION_PROVIDER=none`` (the default) keeps everything
+offline. ``coverage.py`` says at start which languages the provider serves.
 
 The cache holds no one's words: callers pass ``cache=False`` for anything a
 person wrote or anything filled in from their conversation (``components.py``
@@ -22,74 +25,34 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass
-from typing import Any
 
 from cachetools import LRUCache
 
+from language.translation.base import (
+    ALIASES,
+    PROVIDERS,
+    UNOFFICIAL,
+    Backend,
+    TranslationConfig,
+    TranslationUnavailable,
+)
+from language.translation.providers import make_backend
+
 logger = logging.getLogger(__name__)
 
-PROVIDERS = ("none", "google", "deepl", "microsoft", "libre", "mymemory")
 _PROTECT = re.compile(r"https?://\S+|www\.\S+|\+?\d[\d ./-]{2,}\d|\{\w+\}")
 
-
-class TranslationUnavailable(Exception):
-    """No provider, the provider failed or timed out, or the breaker is open."""
+FailureHook = Callable[[str, str], None]  # (provider, reason): counted, never the text
 
 
-@dataclass(frozen=True)
-class TranslationConfig:
-    """Which provider and how to reach it; ``pes/settings/`` reads it from ``TRANSLATION_*``."""
+class _Plain:
+    """A bare ``translate(text, source, target)`` function as a backend (tests' fakes)."""
 
-    provider: str = "none"
-    api_key: str | None = None
-    api_url: str | None = None  # a self-hosted server, or a local stand-in in tests
-    region: str | None = None
-    timeout: float = 4.0
+    def __init__(self, translate: Callable[[str, str, str], str]) -> None:
+        self.translate = translate
 
-
-def _deep_translator(config: TranslationConfig, source: str, target: str) -> Any:
-    """A deep-translator object for one language pair."""
-    import deep_translator as dtr
-
-    if config.provider == "google":
-        translator = dtr.GoogleTranslator(source=source, target=target)
-        if config.api_url:
-            translator._base_url = config.api_url  # a self-hosted or stand-in endpoint
-        return translator
-    if config.provider == "libre":
-        return dtr.LibreTranslator(
-            source=source,
-            target=target,
-            api_key=config.api_key or "-",
-            use_free_api=not config.api_key,
-            custom_url=config.api_url,
-        )
-    if config.provider == "mymemory":
-        translator = dtr.MyMemoryTranslator(
-            source=_mymemory_code(source), target=_mymemory_code(target)
-        )
-        if config.api_url:
-            translator._base_url = config.api_url
-        return translator
-    if config.provider == "deepl":
-        return dtr.DeeplTranslator(
-            api_key=config.api_key, source=source, target=target, use_free_api=True
-        )
-    if config.provider == "microsoft":
-        return dtr.MicrosoftTranslator(
-            api_key=config.api_key, source=source, target=target, region=config.region
-        )
-    raise TranslationUnavailable("no provider")
-
-
-def _mymemory_code(code: str) -> str:
-    from deep_translator.constants import MY_MEMORY_LANGUAGES_TO_CODES
-
-    for value in MY_MEMORY_LANGUAGES_TO_CODES.values():
-        if value.split("-")[0].lower() == code:
-            return str(value)
-    return code
+    def supports(self, source: str, target: str) -> bool | None:
+        return None
 
 
 class CircuitBreaker:
@@ -124,36 +87,64 @@ class CircuitBreaker:
 
 
 class Translator:
-    """Translates text with a timeout, a breaker and a cache; protects names and numbers."""
+    """Translates text with a timeout, a breaker and a cache; protects names and numbers.
+
+    ``on_failure(provider, reason)`` hears of every failure (timeout, the
+    provider's error, a pair it does not serve, the breaker open): the gateway
+    counts them on /metrics (``bot/metrics.py``); the language layer knows no
+    metrics.
+    """
 
     def __init__(
         self,
         config: TranslationConfig,
         *,
-        backend: Callable[[str, str, str], str] | None = None,
+        backend: Backend | Callable[[str, str, str], str] | None = None,
         cache_size: int = 5000,
+        on_failure: FailureHook | None = None,
     ) -> None:
         self.config = config
-        self._backend = backend or self._deep_translator_backend
+        if backend is None:
+            self._backend: Backend | None = make_backend(config)
+        elif hasattr(backend, "supports"):
+            self._backend = backend  # type: ignore[assignment]  # a Backend
+        else:
+            self._backend = _Plain(backend)  # a bare function
+        self.on_failure = on_failure
         self._breaker = CircuitBreaker()
         # (source, target, text) -> translation; least recently used out.
         self._cache: LRUCache[tuple[str, str, str], str] = LRUCache(maxsize=cache_size)
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="translate")
-        self._instances: dict[tuple[str, str], Any] = {}
 
     @property
     def enabled(self) -> bool:
-        return self.config.provider != "none"
+        return self.config.provider != "none" and self._backend is not None
 
-    def _deep_translator_backend(self, text: str, source: str, target: str) -> str:
-        key = (source, target)
-        if key not in self._instances:
-            self._instances[key] = _deep_translator(self.config, source, target)
-        result = self._instances[key].translate(text)
-        if not isinstance(result, str) or not result.strip():
-            raise TranslationUnavailable("empty translation")
-        return result
+    @property
+    def provider(self) -> str:
+        return self.config.canonical
+
+    def supports(self, source: str, target: str) -> bool | None:
+        """Whether the provider serves the pair (False without one); None when unknown."""
+        if self._backend is None or not self.enabled:
+            return False
+        return self._backend.supports(source, target)
+
+    def _call(self, text: str, source: str, target: str) -> str:
+        """The backend's translation; a pair it does not serve is refused before sending."""
+        assert self._backend is not None
+        if self._backend.supports(source, target) is False:
+            raise TranslationUnavailable("pair not served", reason="unsupported")
+        return self._backend.translate(text, source, target)
+
+    def _failed(self, reason: str, source: str, target: str) -> TranslationUnavailable:
+        """Count and log one failure (its reason, never the text); the error to raise."""
+        log = logger.info if reason == "unsupported" else logger.warning
+        log("translation failed (%s, %s->%s): %s", self.provider, source, target, reason)
+        if self.on_failure is not None:
+            self.on_failure(self.provider, reason)
+        return TranslationUnavailable(reason, reason=reason)
 
     def translate(self, text: str, source: str, target: str, *, cache: bool = True) -> str:
         """``text`` in ``target``; raises TranslationUnavailable rather than wait or guess.
@@ -164,37 +155,33 @@ class Translator:
         if source == target or not text.strip():
             return text
         if not self.enabled:
-            raise TranslationUnavailable("no provider")
+            raise TranslationUnavailable("no provider", reason="no_provider")
         key = (source, target, text)
         with self._lock:
             if cache and key in self._cache:
                 return self._cache[key]  # marks it recently used
         if not self._breaker.allow():
-            raise TranslationUnavailable("provider failing; breaker open")
+            raise self._failed("breaker_open", source, target)
+        # A glossary mask goes around this call, beside protect/restore.
         protected, tokens = protect(text)
-        future = self._pool.submit(self._backend, protected, source, target)
+        future = self._pool.submit(self._call, protected, source, target)
         try:
             raw = future.result(timeout=self.config.timeout)
         except FutureTimeout:
             self._breaker.failure()
-            logger.warning(
-                "translation timed out (%s, %s->%s)", self.config.provider, source, target
-            )
-            raise TranslationUnavailable("timeout") from None
+            raise self._failed("timeout", source, target) from None
+        except TranslationUnavailable as exc:
+            if exc.reason != "unsupported":  # the provider is fine; the pair is not served
+                self._breaker.failure()
+            raise self._failed(exc.reason, source, target) from None
         except Exception as exc:  # deep-translator raises many kinds
             self._breaker.failure()
-            logger.warning(
-                "translation failed (%s, %s->%s): %s",
-                self.config.provider,
-                source,
-                target,
-                type(exc).__name__,
-            )
-            raise TranslationUnavailable(type(exc).__name__) from None
+            logger.warning("translation error type: %s", type(exc).__name__)
+            raise self._failed("error", source, target) from None
         result = restore(raw, tokens)
         if result is None:
             self._breaker.failure()
-            raise TranslationUnavailable("protected parts lost")
+            raise self._failed("protected_lost", source, target)
         self._breaker.success()
         if not cache or not self._cache.maxsize:  # an LRUCache of size 0 refuses every item
             return result
@@ -235,6 +222,21 @@ def restore(text: str, tokens: list[str]) -> str | None:
 
 
 _DEFAULT: Translator | None = None
+
+__all__ = [
+    "ALIASES",
+    "PROVIDERS",
+    "UNOFFICIAL",
+    "Backend",
+    "CircuitBreaker",
+    "TranslationConfig",
+    "TranslationUnavailable",
+    "Translator",
+    "configure",
+    "default",
+    "protect",
+    "restore",
+]
 
 
 def configure(config: TranslationConfig) -> None:
