@@ -27,6 +27,8 @@ from typing import Any
 
 from cachetools import LRUCache
 
+from language import glossary as glossaries
+
 logger = logging.getLogger(__name__)
 
 PROVIDERS = ("none", "google", "deepl", "microsoft", "libre", "mymemory")
@@ -132,8 +134,10 @@ class Translator:
         *,
         backend: Callable[[str, str, str], str] | None = None,
         cache_size: int = 5000,
+        glossary: glossaries.Glossary | None = None,
     ) -> None:
         self.config = config
+        self._glossary = glossary  # None: glossaries.default(), read at the first call
         self._backend = backend or self._deep_translator_backend
         self._breaker = CircuitBreaker()
         # (source, target, text) -> translation; least recently used out.
@@ -141,6 +145,13 @@ class Translator:
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="translate")
         self._instances: dict[tuple[str, str], Any] = {}
+
+    @property
+    def glossary(self) -> glossaries.Glossary:
+        """The terms kept out of the engine (language/glossary.py, docs/glossary.md)."""
+        if self._glossary is None:
+            self._glossary = glossaries.default()
+        return self._glossary
 
     @property
     def enabled(self) -> bool:
@@ -172,7 +183,9 @@ class Translator:
         if not self._breaker.allow():
             raise TranslationUnavailable("provider failing; breaker open")
         protected, tokens = protect(text)
-        future = self._pool.submit(self._backend, protected, source, target)
+        # Glossary terms: masked after protect(), written back in `target` before restore().
+        masked = self.glossary.mask(protected, source)
+        future = self._pool.submit(self._backend, masked.text, source, target)
         try:
             raw = future.result(timeout=self.config.timeout)
         except FutureTimeout:
@@ -191,7 +204,8 @@ class Translator:
                 type(exc).__name__,
             )
             raise TranslationUnavailable(type(exc).__name__) from None
-        result = restore(raw, tokens)
+        unmasked = self.glossary.restore(raw, masked, target)
+        result = None if unmasked is None else restore(unmasked, tokens)
         if result is None:
             self._breaker.failure()
             raise TranslationUnavailable("protected parts lost")
