@@ -306,7 +306,7 @@ def _text(node: Node, what: str) -> str:
     if isinstance(node.value, bool):
         raise node.error(f"{what} reads as true/false in YAML: put it in double quotes")
     text = node.text(what)
-    if not _key(text):
+    if not any(ch.isalnum() for ch in text):
         raise node.error(f"{what} has no letters")
     return text
 
