@@ -28,6 +28,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 
 from cachetools import LRUCache
 
+from language import glossary as glossaries
 from language.translation.base import (
     ALIASES,
     PROVIDERS,
@@ -102,8 +103,10 @@ class Translator:
         backend: Backend | Callable[[str, str, str], str] | None = None,
         cache_size: int = 5000,
         on_failure: FailureHook | None = None,
+        glossary: glossaries.Glossary | None = None,
     ) -> None:
         self.config = config
+        self._glossary = glossary  # None: glossaries.default(), read at the first call
         if backend is None:
             self._backend: Backend | None = make_backend(config)
         elif hasattr(backend, "supports"):
@@ -118,6 +121,13 @@ class Translator:
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="translate")
 
     @property
+    def glossary(self) -> glossaries.Glossary:
+        """The terms kept out of the engine (language/glossary.py, docs/glossary.md)."""
+        if self._glossary is None:
+            self._glossary = glossaries.default()
+        return self._glossary
+
+    @property
     def enabled(self) -> bool:
         return self.config.provider != "none" and self._backend is not None
 
@@ -130,6 +140,14 @@ class Translator:
         if self._backend is None or not self.enabled:
             return False
         return self._backend.supports(source, target)
+
+    def _mask(self, text: str, source: str, target: str) -> glossaries.Masked:
+        """The glossary's terms masked when both languages have a glossary; otherwise
+        nothing (an English name inside a Pashto reply helps no one: the engine's own
+        words for it are better)."""
+        if target not in self.glossary.languages:
+            return glossaries.Masked(text, (), 0)
+        return self.glossary.mask(text, source)
 
     def _call(self, text: str, source: str, target: str) -> str:
         """The backend's translation; a pair it does not serve is refused before sending."""
@@ -162,9 +180,11 @@ class Translator:
                 return self._cache[key]  # marks it recently used
         if not self._breaker.allow():
             raise self._failed("breaker_open", source, target)
-        # A glossary mask goes around this call, beside protect/restore.
         protected, tokens = protect(text)
-        future = self._pool.submit(self._call, protected, source, target)
+        # Glossary terms: masked after protect(), written back in `target` before restore();
+        # only between two languages that both have a glossary (docs/glossary.md).
+        masked = self._mask(protected, source, target)
+        future = self._pool.submit(self._call, masked.text, source, target)
         try:
             raw = future.result(timeout=self.config.timeout)
         except FutureTimeout:
@@ -178,7 +198,8 @@ class Translator:
             self._breaker.failure()
             logger.warning("translation error type: %s", type(exc).__name__)
             raise self._failed("error", source, target) from None
-        result = restore(raw, tokens)
+        unmasked = self.glossary.restore(raw, masked, target)
+        result = None if unmasked is None else restore(unmasked, tokens)
         if result is None:
             self._breaker.failure()
             raise self._failed("protected_lost", source, target)

@@ -81,7 +81,11 @@ def coverage(translator: Translator) -> Coverage:
 
 
 def log_coverage(translator: Translator) -> Coverage:
-    """Log the coverage line once (at INFO); the coverage, for the caller."""
+    """Log the coverage line once (at INFO); the coverage, for the caller. With a
+    provider the glossary is read here too, so a broken glossary file stops the start
+    rather than the first translation."""
     found = coverage(translator)
+    if translator.enabled:
+        translator.glossary  # noqa: B018  # read and checked now
     logger.info(found.line())
     return found
