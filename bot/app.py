@@ -192,8 +192,14 @@ async def error_handler(request: web.Request, handler: Any) -> web.StreamRespons
         return polite(request, "gateway.unavailable", None, 500)
 
 
-async def _close_clients(app: web.Application) -> None:
+async def _stop_workers(app: web.Application) -> None:
+    """Background loops stop when shutdown begins: aiohttp's ``run_app`` then waits for
+    every task still pending (up to its 60 s) before the cleanup hooks run, and a loop
+    still running would keep the gateway from exiting until it is killed."""
     await app[DELIVERER].stop()
+
+
+async def _close_clients(app: web.Application) -> None:
     if TELEGRAM in app:
         await app[TELEGRAM].stop()
     await app[RASA].close()
@@ -244,6 +250,7 @@ def create_app(
 
     app.on_startup.append(_start_workers)  # type: ignore[arg-type]  # aiohttp 3.9 types
     app.on_startup.append(_log_translation_coverage)  # type: ignore[arg-type]  # aiohttp 3.9 types
+    app.on_shutdown.append(_stop_workers)  # type: ignore[arg-type]  # aiohttp 3.9 types
     app.on_cleanup.append(_close_clients)  # type: ignore[arg-type]  # aiohttp 3.9 types
     app.router.add_get("/", index)
     app.router.add_post("/api/chat", chat)

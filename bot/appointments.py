@@ -134,4 +134,4 @@ def setup_appointments(app: web.Application) -> None:
     app[REMINDERS] = Periodic("reminders", lambda: reminder_round(app), interval=INTERVAL_SECONDS)
     app.router.add_get(f"/appointments/{{token:{LINK_PATTERN}}}.ics", calendar)
     app.on_startup.append(_start)  # type: ignore[arg-type]  # aiohttp 3.9 types
-    app.on_cleanup.insert(0, _stop)  # type: ignore[arg-type]  # stop before the database goes
+    app.on_shutdown.append(_stop)  # type: ignore[arg-type]  # before run_app waits for tasks

@@ -199,4 +199,4 @@ def setup_privacy(app: web.Application) -> None:
         await job.stop()
 
     app.on_startup.append(start)  # type: ignore[arg-type]  # aiohttp 3.9 types
-    app.on_cleanup.insert(0, stop)  # type: ignore[arg-type]  # aiohttp 3.9 types
+    app.on_shutdown.append(stop)  # type: ignore[arg-type]  # before run_app waits for tasks

@@ -124,17 +124,24 @@ class Stack:
 
     def stop(self) -> None:
         self.stopping.set()
-        stop_process_groups([s.process for s in self.services if s.process], grace=15)
+        running = [s for s in self.services if s.process]
+        killed = stop_process_groups([s.process for s in running if s.process], grace=15)
+        for service in running:
+            if service.process in killed:
+                print(f"stack: {service.name} did not stop within 15 s; killed", flush=True)
 
 
-def stop_process_groups(processes: list[subprocess.Popen[Any]], grace: float) -> None:
+def stop_process_groups(
+    processes: list[subprocess.Popen[Any]], grace: float
+) -> list[subprocess.Popen[Any]]:
     """SIGTERM each process's group (the last started first), then SIGKILL the groups
-    still there after ``grace`` seconds; returns when all have ended."""
+    still there after ``grace`` seconds; returns, when all have ended, those killed."""
     for process in reversed(processes):
         if process.poll() is None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGTERM)
     deadline = time.monotonic() + grace
+    killed = []
     for process in processes:
         try:
             process.wait(timeout=max(0.1, deadline - time.monotonic()))
@@ -142,6 +149,8 @@ def stop_process_groups(processes: list[subprocess.Popen[Any]], grace: float) ->
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+            killed.append(process)
+    return killed
 
 
 def main() -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import signal
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -60,8 +61,15 @@ def test_programmes_in_english_and_slovenian(
 
 
 def test_stops_cleanly_on_sigterm(stack: Any) -> None:
-    port, process, _ = stack
+    port, process, output = stack
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=60) == 0
+    # Each service stopped by itself (a gateway loop left running made aiohttp wait,
+    # and the stack killed it after 15 s, its cleanup never run).
+    deadline = time.monotonic() + 5
+    while "stack: stopped\n" not in output and time.monotonic() < deadline:
+        time.sleep(0.05)  # the reader thread is still taking the last lines
+    assert "stack: stopped\n" in output
+    assert not [line for line in output if "killed" in line]
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
