@@ -6,6 +6,7 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -19,6 +20,20 @@ from pes.appointments import AppointmentRow, AppointmentStore, SlotRow  # noqa: 
 from pes.db import Database  # noqa: E402
 from pes.outbox import OutboxRow  # noqa: E402
 from pes.settings import settings  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The whole assistant as `make run` starts it (tests/standins/stack.py), started once
+    for every test that only talks to it as people do (the widget's browser tests, the
+    played conversations): each start loads the model for half a minute or more. Tests
+    that need other settings, or stop it, start their own under the same name."""
+    from tests.standins.stack import running_stack, stack_env
+
+    if not (ROOT / "models" / "current.tar.gz").exists():
+        pytest.skip("needs a trained model: `make train` (make test trains before it runs pytest)")
+    with running_stack(stack_env(tmp_path_factory.mktemp("shared-stack"))) as running:
+        yield running
 
 
 @pytest.fixture(autouse=True)

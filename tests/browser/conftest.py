@@ -1,8 +1,9 @@
 """Real headless Chromium (Debian's, installed by scripts/browser-deps.sh) against the real stack.
 
-``stack`` starts the assistant as `make run` does (action server, Rasa with the trained
-model, gateway; tests/standins/stack.py) once per test session, on free ports, with its own
-SQLite database in a temporary directory; tests that put messages in the outbox use ``stack.database_url``.
+``stack`` (tests/conftest.py) is the assistant as `make run` starts it (action server, Rasa
+with the trained model, gateway; tests/standins/stack.py), once per test session and shared
+with the played conversations, on free ports, with its own SQLite database in a temporary
+directory; tests that put messages in the outbox use ``stack.database_url``.
 ``browser`` is Chromium driven by Playwright through ``executable_path``.
 Screenshots and axe results go to ``var/artefacts/``.
 """
@@ -16,7 +17,6 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from tests.conftest import ROOT
-from tests.standins.stack import Stack, running_stack, stack_env
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -36,14 +36,6 @@ MODEL = ROOT / "models" / "current.tar.gz"
 # A reply from Rasa can take more than Playwright's 5 s on a busy 2-core machine; a test
 # that waits for something that never comes still fails, after this long.
 expect.set_options(timeout=20_000)
-
-
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    if not MODEL.exists():
-        pytest.skip("needs a trained model: `make train` (make test trains before it runs pytest)")
-    with running_stack(stack_env(tmp_path_factory.mktemp("browser-stack"))) as running:
-        yield running
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,6 @@ an NLU evaluation set (tests/nlu is), and nothing is trained on them.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -27,7 +26,7 @@ import yaml
 
 from language.catalogue import Catalogue
 from tests.conftest import ROOT
-from tests.standins.stack import Stack, chat, running_stack, stack_env
+from tests.standins.stack import Stack, chat
 
 TABLE = Path(__file__).with_name("conversations.yml")
 MAX_MESSAGES = 2
@@ -69,12 +68,6 @@ def press(messages: list[dict[str, Any]], wanted: str) -> str:
             if wanted in button["payload"]:
                 return str(button["payload"])
     raise AssertionError(f"no button with {wanted!r} in the reply: {messages}")
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    with running_stack(stack_env(tmp_path_factory.mktemp("played"))) as running:
-        yield running
 
 
 CONVERSATIONS = conversations()
