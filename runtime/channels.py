@@ -50,7 +50,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from common import logs
-from language.components import DETECTION_KEY
+from language.detect import DETECTION_KEY
 from runtime import speedups
 from runtime.replica import replica
 
