@@ -128,10 +128,10 @@ def gist_of(
     words: Answers | None = None,
 ) -> Gist:
     """The gist of ``text`` from its parse (intent, entities, ``language_detection``)."""
-    detection = parse.get(DETECTION_KEY)
-    detection = detection if isinstance(detection, Mapping) else {}
+    found, said = parse.get(DETECTION_KEY), parse.get("intent")
+    detection: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
     language = detection.get("language") if isinstance(detection.get("language"), str) else None
-    intent = parse.get("intent") if isinstance(parse.get("intent"), Mapping) else {}
+    intent: Mapping[str, Any] = said if isinstance(said, Mapping) else {}
     name = intent.get("name") if isinstance(intent.get("name"), str) else None
     confidence = _number(intent.get("confidence"))
     sure = name not in (None, NOT_UNDERSTOOD) and (confidence or 0.0) >= TOPIC_THRESHOLD

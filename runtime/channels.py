@@ -89,7 +89,8 @@ def replies_of_turn(events: Iterable[Event], message_id: str) -> list[BotUttered
 
 def trimmed_parse(parsed: dict[str, Any]) -> dict[str, Any]:
     """What the gateway needs of Rasa's parse data: no text, no ranking, no features."""
-    intent = parsed.get("intent") if isinstance(parsed.get("intent"), dict) else {}
+    said = parsed.get("intent")
+    intent: dict[str, Any] = said if isinstance(said, dict) else {}
     entities = [
         {key: item[key] for key in ENTITY_FIELDS if key in item}
         for item in parsed.get("entities") or []
