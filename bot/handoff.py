@@ -25,6 +25,13 @@ them here:
   delivery worker is woken.
 - :meth:`Handoff.translation_for` translates a case's message for the console's
   case page, keeping a translation into the working language in the case.
+- :meth:`Handoff.gist_for` is the automatic summary of a person's message
+  (``pes/gist.py``: language, topic, programmes, city, status, dates), made from
+  what Rasa's model understood of it (``RasaClient.parse``; no conversation turn,
+  so the assistant still does not answer) or, when Rasa cannot be asked, from the
+  gateway's own language detection. Made in the background when a message
+  reaches the case, and on the case page for the messages from before the case;
+  kept in the case. No translation provider is needed.
 - :class:`CaseWatch` polls the database for changes (the action server is
   another process), wakes the consoles' live views, counts new cases in the
   metrics and announces each new case once to the counsellors' Telegram group
@@ -42,18 +49,20 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
-from typing import Any
+from datetime import date, timedelta
+from typing import Any, Protocol
 
 from bot.conversation import User
 from bot.delivery import Deliverer
 from bot.periodic import Periodic
 from bot.rasa_client import BotMessage
-from common.clock import utcnow
+from common.clock import local, utcnow
 from language.catalogue import Catalogue, mark_direction
+from language.detect import DETECTION_KEY, DETECTOR
 from language.languages import FALLBACK, LANGUAGES, WORKING, is_core, is_known
 from language.translation import TranslationUnavailable, Translator
 from pes.cases import BOT, USER, Case, CaseError, CaseMessage, CaseStore
+from pes.gist import Gist, gist_of
 
 try:  # the scale work's metrics module; the console works without it
     from bot import metrics
@@ -68,6 +77,14 @@ PASS_THROUGH = frozenset({"/delete_my_data"})  # the Telegram /delete command, t
 PERSON = "person"  # the audit log's actor when the person themself closes their case
 
 
+class Parser(Protocol):
+    """What the model understood of a text, without a turn (``RasaClient.parse``)."""
+
+    async def parse(
+        self, text: str, sender: str, *, hint: str | None = None
+    ) -> dict[str, Any] | None: ...
+
+
 class Handoff:
     """The interceptor and the counsellor's way back to the person."""
 
@@ -78,12 +95,14 @@ class Handoff:
         translator: Translator,
         deliverer: Deliverer,
         watch: CaseWatch | None = None,
+        parser: Parser | None = None,
     ) -> None:
         self.store = store
         self.catalogue = catalogue
         self.translator = translator
         self.deliverer = deliverer
         self.watch = watch
+        self.parser = parser
         self._tasks: set[asyncio.Task[None]] = set()
 
     # --- the person's side ----------------------------------------------------------
@@ -110,6 +129,7 @@ class Handoff:
             metrics.record_message(user.channel, case.language)
         self._poke()
         self._translate_later(message)
+        self._gist_later(message, case)
         if await asyncio.to_thread(self.store.should_notice, case.id, ACK_EVERY):
             return [BotMessage(text=await self.acknowledgement(case))]
         return [BotMessage(text=await self.text_for("handoff.received", case.language))]
@@ -159,8 +179,22 @@ class Handoff:
         await asyncio.to_thread(self.store.set_translation, message.id, text, WORKING)
         self._poke()
 
+    def _gist_later(self, message: CaseMessage, case: Case) -> None:
+        task = asyncio.get_running_loop().create_task(self._gist(message, case))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _gist(self, message: CaseMessage, case: Case) -> None:
+        try:
+            made = await self.gist_for(message, case)
+        except Exception as exc:  # a summary is a help, never a failure of the message
+            logger.warning("gist failed: %s", type(exc).__name__)
+            return
+        if made is not None:
+            self._poke()
+
     async def drain(self) -> None:
-        """Wait for the translations started so far (tests, shutdown)."""
+        """Wait for the translations and summaries started so far (tests, shutdown)."""
         if self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
@@ -186,6 +220,31 @@ class Handoff:
         if viewer == WORKING:
             await asyncio.to_thread(self.store.set_translation, message.id, text, viewer)
         return text
+
+    async def gist_for(self, message: CaseMessage, case: Case) -> Gist | None:
+        """The automatic summary of a person's message: the stored one, or one made now
+        and kept. ``None`` for the assistant's and counsellors' messages and buttons."""
+        stored = Gist.from_json(message.gist)
+        if stored is not None or message.author != USER or message.text.startswith("/"):
+            return stored
+        gist = await self.make_gist(
+            message.text,
+            case.user_id,
+            hint=message.language or case.language,
+            today=local(message.created_at).date(),
+        )
+        await asyncio.to_thread(self.store.set_gist, message.id, gist.to_json())
+        return gist
+
+    async def make_gist(self, text: str, sender: str, *, hint: str | None, today: date) -> Gist:
+        """What the model understood of ``text``; the gateway's own language detection
+        where Rasa cannot be asked (or its parse has none)."""
+        parsed = await self.parser.parse(text, sender, hint=hint) if self.parser else None
+        parse = dict(parsed or {})
+        if not isinstance(parse.get(DETECTION_KEY), dict):
+            detection = await asyncio.to_thread(DETECTOR.detect, text)
+            parse[DETECTION_KEY] = detection.as_dict()
+        return await asyncio.to_thread(lambda: gist_of(parse, text, today=today))
 
     # --- words in the person's language ----------------------------------------------
 

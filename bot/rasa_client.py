@@ -40,6 +40,15 @@ Retries, and why they never answer a turn twice
 
 A replica that failed is avoided for ``cooldown`` seconds (tried last, not
 skipped), and health checks put it back as soon as it answers.
+
+Parsing without a turn
+    :meth:`RasaClient.parse` asks the sender's replica what the model
+    understood of a text (``/webhooks/rest/parse``, ``runtime/channels.py``),
+    for the console's automatic summary of a message while a counsellor has
+    the conversation. A parse changes nothing, so an unreachable replica or a
+    503 moves it to the next one; a timeout or an error gives ``None`` at once
+    (the summary then shows the gateway's own language detection): a summary
+    is never worth a storm of retries against a busy replica.
 """
 
 from __future__ import annotations
@@ -61,6 +70,8 @@ from bot import metrics
 logger = logging.getLogger(__name__)
 
 WEBHOOK = "/webhooks/rest/webhook"
+PARSE = "/webhooks/rest/parse"
+PARSE_TIMEOUT = 5.0  # seconds: a summary that comes later than this is not waited for
 
 
 class RasaUnavailable(Exception):
@@ -160,11 +171,15 @@ class RasaClient:
             logger.info("rasa replica %s is back", url)
         metrics.set_replica_up(url, True)
 
-    async def _post(self, url: str, body: dict[str, Any]) -> httpx.Response:
+    async def _post(
+        self, url: str, body: dict[str, Any], path: str = WEBHOOK, timeout: float | None = None
+    ) -> httpx.Response:
         self._in_flight[url] += 1
         metrics.set_in_flight(url, self._in_flight[url])
         try:
-            return await self._http.post(url + WEBHOOK, json=body)
+            if timeout is None:
+                return await self._http.post(url + path, json=body)
+            return await self._http.post(url + path, json=body, timeout=timeout)
         finally:
             self._in_flight[url] -= 1
             metrics.set_in_flight(url, self._in_flight[url])
@@ -235,6 +250,36 @@ class RasaClient:
             return replies
         metrics.record_turn_failure(channel, reason)
         raise RasaUnavailable(reason)
+
+    async def parse(
+        self, text: str, sender: str, *, hint: str | None = None, timeout: float = PARSE_TIMEOUT
+    ) -> dict[str, Any] | None:
+        """What the model understood of ``text`` (intent, entities, language detection),
+        asked of ``sender``'s replica; ``None`` when no replica answers it in time."""
+        body: dict[str, Any] = {"message": text}
+        if hint:
+            body["hint"] = hint
+        for url in self.order(sender)[: self.max_attempts]:
+            try:
+                response = await self._post(url, body, PARSE, timeout)
+            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+                self._avoid(url, type(exc).__name__)
+                continue
+            except httpx.HTTPError as exc:  # a timeout or a dropped reply: not worth more
+                logger.warning("rasa parse failed: %s", type(exc).__name__)
+                return None
+            if response.status_code == 503:
+                self._avoid(url, "503")
+                continue
+            if response.status_code != 200:
+                logger.warning("rasa parse answered %d", response.status_code)
+                return None
+            try:
+                data = response.json()
+            except ValueError:
+                return None
+            return data if isinstance(data, dict) else None
+        return None
 
     async def replica_health(self) -> dict[str, bool]:
         """Each replica's root endpoint, checked at once; the answers update the routing."""

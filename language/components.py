@@ -33,10 +33,11 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from language import modelfile, translation
-from language.detect import DETECTOR
+from language.detect import DETECTION_KEY, DETECTOR
 from language.languages import CORE, EXTENDED, FALLBACK, normalise_code
 
-DETECTION_KEY = "language_detection"
+__all__ = ["DETECTION_KEY", "E5Featurizer", "LanguageResolver", "channel_hint"]
+
 HINT_KEYS = ("language", "language_code", "locale")
 
 

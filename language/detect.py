@@ -17,6 +17,9 @@ from typing import Any
 
 from language import latin
 
+# Where a message's detection stands in Rasa's parse data (``LanguageResolver``), here
+# so that the gateway reads it without importing Rasa.
+DETECTION_KEY = "language_detection"
 _LINGUA_CODES = ("en", "sl", "uk", "ru", "ar", "fa", "ur", "tr", "fr", "so")
 # Letters that only one of our languages uses, for languages lingua lacks.
 _PASHTO = re.compile("[ټډړږښګڼځڅ]")

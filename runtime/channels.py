@@ -24,6 +24,14 @@ localising NLG wrote it in (``language``), for the gateway's metrics. Unlike
 Rasa's own REST channel, a failed turn is answered with status 500 (not an
 empty list), a replica that has no model yet with 503, and nothing the user
 wrote is logged.
+
+``POST /webhooks/rest/parse`` (``{"message": text, "hint": "fa"}``, the hint
+optional) answers what the model understood of a text without a conversation
+turn: the intent and its confidence, the entities, and the language detection
+of ``LanguageResolver`` (:func:`trimmed_parse`). The counsellor console's
+automatic summary of a person's message (``pes/gist.py``) is made from it while
+a counsellor has the conversation and Rasa must not answer. Rasa's own
+``/model/parse`` is served only with an auth token, so it is here too.
 """
 
 from __future__ import annotations
@@ -42,6 +50,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from common import logs
+from language.detect import DETECTION_KEY
 from runtime import speedups
 from runtime.replica import replica
 
@@ -49,6 +58,8 @@ logger = logging.getLogger(__name__)
 
 MESSAGE_ID = re.compile(r"^[0-9a-f]{32}$")
 TAGS = {"utter_action": "response", "language": "language"}
+MAX_PARSE = 4000  # characters: the console's longest message
+ENTITY_FIELDS = ("entity", "value", "start", "end")
 
 
 class ReplyCollector(CollectingOutputChannel):
@@ -74,6 +85,23 @@ def replies_of_turn(events: Iterable[Event], message_id: str) -> list[BotUttered
         elif found and isinstance(event, BotUttered):
             replies.append(event)
     return replies if found else None
+
+
+def trimmed_parse(parsed: dict[str, Any]) -> dict[str, Any]:
+    """What the gateway needs of Rasa's parse data: no text, no ranking, no features."""
+    said = parsed.get("intent")
+    intent: dict[str, Any] = said if isinstance(said, dict) else {}
+    entities = [
+        {key: item[key] for key in ENTITY_FIELDS if key in item}
+        for item in parsed.get("entities") or []
+        if isinstance(item, dict)
+    ]
+    detection = parsed.get(DETECTION_KEY)
+    return {
+        "intent": {"name": intent.get("name"), "confidence": intent.get("confidence")},
+        "entities": entities,
+        DETECTION_KEY: detection if isinstance(detection, dict) else None,
+    }
 
 
 def _failure(exc: BaseException) -> None:
@@ -106,6 +134,13 @@ class GatewayRestInput(RestInput):
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
+
+        @webhook.route("/parse", methods=["POST"])
+        async def parse(request: Request) -> HTTPResponse:
+            body = request.json if isinstance(request.json, dict) else {}
+            agent = getattr(request.app.ctx, "agent", None)
+            status, answer = await self.parse(body, agent)
+            return response.json(answer, status=status)
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
@@ -151,6 +186,26 @@ class GatewayRestInput(RestInput):
             _failure(exc)
             return 500, {"error": "the turn failed"}
         return 200, collector.messages
+
+    @staticmethod
+    async def parse(body: dict[str, Any], agent: Any) -> tuple[int, Any]:
+        """One POST to ``/parse``: what the model understood of ``message``, no turn."""
+        text, hint = body.get("message"), body.get("hint")
+        if not isinstance(text, str) or not text.strip() or len(text) > MAX_PARSE:
+            return 400, {"error": "message is required (at most 4000 characters)"}
+        if hint is not None and not isinstance(hint, str):
+            return 400, {"error": "hint must be a language code"}
+        if agent is None or not agent.is_ready():
+            return 503, {"error": "no model loaded yet"}
+        # The processor, not ``Agent.parse_message(text)``: only it takes metadata,
+        # which is where ``language.components.channel_hint`` reads the hint from.
+        message = UserMessage(text, metadata={"language": hint} if hint else None)
+        try:
+            parsed = await agent.processor.parse_message(message)
+        except Exception as exc:
+            _failure(exc)
+            return 500, {"error": "the parse failed"}
+        return 200, trimmed_parse(parsed)
 
     @staticmethod
     async def _retry(agent: Any, message: UserMessage, collector: ReplyCollector) -> None:

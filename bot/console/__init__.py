@@ -25,7 +25,16 @@ from bot.console.cases import CasePages
 from bot.console.events import EventStream
 from bot.console.login import LoginPages
 from bot.handoff import CaseWatch, Handoff, announcement
-from bot.keys import CATALOGUE, CONVERSATIONS, DATABASE, DELIVERER, SETTINGS, TELEGRAM, TRANSLATOR
+from bot.keys import (
+    CATALOGUE,
+    CONVERSATIONS,
+    DATABASE,
+    DELIVERER,
+    RASA,
+    SETTINGS,
+    TELEGRAM,
+    TRANSLATOR,
+)
 from pes.cases import Case, CaseStore
 
 HANDOFF: web.AppKey[Handoff] = web.AppKey("handoff", Handoff)
@@ -44,7 +53,9 @@ def setup_console(app: web.Application) -> None:
             await app[TELEGRAM].app.bot.send_message(chat_id, announcement(case))
 
     watch = CaseWatch(store, announce=announce if chat_id else None)
-    handoff = Handoff(store, app[CATALOGUE], app[TRANSLATOR], app[DELIVERER], watch)
+    handoff = Handoff(
+        store, app[CATALOGUE], app[TRANSLATOR], app[DELIVERER], watch, parser=app[RASA]
+    )
     app[CASE_WATCH] = watch
     app[HANDOFF] = handoff
     app[CONVERSATIONS].add_interceptor(handoff.intercept)

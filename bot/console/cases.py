@@ -11,7 +11,7 @@ what is stored and when, so that is left as it was.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -19,6 +19,8 @@ from aiohttp import web
 
 from bot.console.auth import Session
 from bot.console.base import Pages, Visit, signed_in
+from bot.console.gist import GistView, present
+from bot.console.labels import labels
 from pes.cases import BOT, COUNSELLOR, OUTCOMES, USER, Case, CaseError, CaseMessage
 
 MAX_TEXT = 4000
@@ -33,6 +35,7 @@ class Row:
     translation: str | None
     status: str  # "translated", "same", "none", "payload"
     delivery: str | None = None
+    gist: GistView | None = None  # the automatic summary of a person's message
 
 
 def _back(case: Case, error: str | None = None) -> web.HTTPSeeOther:
@@ -107,6 +110,14 @@ class CasePages(Pages):
         states = await asyncio.to_thread(store.outbox_states, outbox_ids)
 
         async def row(message: CaseMessage) -> Row:
+            plain = await translated(message)
+            gist = await handoff.gist_for(message, case) if message.author == USER else None
+            if gist is None:
+                return plain
+            words = labels(viewer)
+            return replace(plain, gist=present(gist, words, viewer, handoff.catalogue))
+
+        async def translated(message: CaseMessage) -> Row:
             if message.author == COUNSELLOR:
                 state = states.get(message.outbox_id or -1)
                 delivery = "delivered" if state == "delivered" else "pending"

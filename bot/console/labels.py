@@ -5,6 +5,8 @@ These are for staff; what people using the assistant read lives in ``data/locale
 
 from __future__ import annotations
 
+from language.languages import LANGUAGES
+
 LABELS: dict[str, dict[str, str]] = {
     "sl": {
         "title": "Svetovalna konzola",
@@ -251,6 +253,85 @@ LABELS: dict[str, dict[str, str]] = {
         "no": "no",
     },
 }
+
+
+# --- the automatic summary (gist) of a person's message: _gist.html, gist.py -----------
+# Kept apart from the words above so that it can be read and changed as one piece.
+_SL_LANGUAGE_NAMES = {
+    "en": "angleščina",
+    "sl": "slovenščina",
+    "uk": "ukrajinščina",
+    "ru": "ruščina",
+    "ar": "arabščina",
+    "fa": "perzijščina (farsi/dari)",
+    "ps": "paštu",
+    "ur": "urdujščina",
+    "tr": "turščina",
+    "fr": "francoščina",
+    "so": "somalščina",
+    "ti": "tigrinjščina",
+    "ku": "kurdščina (kurmandži)",
+    "ckb": "kurdščina (sorani)",
+}
+GIST_LABELS: dict[str, dict[str, str]] = {
+    "sl": {
+        "gist_title": "Samodejni povzetek",
+        "gist_auto": "samodejno",
+        "gist_note": "Tako je sporočilo razumel pomočnik, brez prevoda. Preverite ga v izvirniku.",
+        "gist_language": "Jezik",
+        "gist_topic": "Tema",
+        "gist_high": "zanesljivo",
+        "gist_medium": "srednje zanesljivo",
+        "gist_low": "nezanesljivo",
+        "gist_confidence": "zanesljivost",
+        "gist_unknown_language": "ni prepoznan",
+        "gist_unclear": "pomočnik ni razumel",
+        "gist_not_asked": "pomočnik ni dosegljiv, prepoznan je le jezik",
+        "gist_programme": "Program",
+        "gist_city": "Kraj",
+        "gist_status": "Status",
+        "gist_date": "Datum",
+        "gist_status_refugee": "status begunca",
+        "gist_status_subsidiary_protection": "subsidiarna zaščita",
+        "gist_status_temporary_protection": "začasna zaščita",
+        "gist_status_asylum_seeker": "prosilec za mednarodno zaščito",
+        "gist_status_other": "drug status",
+        "gist_months": "januar,februar,marec,april,maj,junij,julij,avgust,september,oktober,"
+        "november,december",
+        "gist_weekdays": "pon.,tor.,sre.,čet.,pet.,sob.,ned.",
+        **{f"gist_lang_{code}": name for code, name in _SL_LANGUAGE_NAMES.items()},
+    },
+    "en": {
+        "gist_title": "Automatic summary",
+        "gist_auto": "auto",
+        "gist_note": "What the assistant understood, without translation. Check it against the original.",
+        "gist_language": "Language",
+        "gist_topic": "Topic",
+        "gist_high": "high confidence",
+        "gist_medium": "medium confidence",
+        "gist_low": "low confidence",
+        "gist_confidence": "confidence",
+        "gist_unknown_language": "not recognised",
+        "gist_unclear": "not understood",
+        "gist_not_asked": "assistant not reachable: language only",
+        "gist_programme": "Programme",
+        "gist_city": "City",
+        "gist_status": "Status",
+        "gist_date": "Date",
+        "gist_status_refugee": "refugee",
+        "gist_status_subsidiary_protection": "subsidiary protection",
+        "gist_status_temporary_protection": "temporary protection",
+        "gist_status_asylum_seeker": "asylum seeker",
+        "gist_status_other": "other status",
+        "gist_months": "January,February,March,April,May,June,July,August,September,October,"
+        "November,December",
+        "gist_weekdays": "Mon,Tue,Wed,Thu,Fri,Sat,Sun",
+        **{f"gist_lang_{code}": info.english_name for code, info in LANGUAGES.items()},
+    },
+}
+for _lang, _words in GIST_LABELS.items():
+    LABELS[_lang].update(_words)
+# --- end of the automatic summary's words ----------------------------------------------
 
 
 def labels(language: str) -> dict[str, str]:

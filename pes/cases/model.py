@@ -100,6 +100,7 @@ class CaseMessage:
     machine_translated: bool = False
     sent_text: str | None = None
     outbox_id: int | None = None
+    gist: str | None = None  # the automatic summary, JSON (pes.gist.Gist.to_json)
 
 
 @dataclass(frozen=True)

@@ -147,6 +147,17 @@ class CaseStore(CaseReader):
             if case is not None:
                 case.updated_at = utcnow()
 
+    def set_gist(self, message_id: int, gist_json: str) -> None:
+        """Keep a message's automatic summary (``pes.gist``); the consoles see it change."""
+        with self.db.session() as session:
+            row = session.get(CaseMessageRow, message_id)
+            if row is None:  # erased meanwhile
+                return
+            row.gist = gist_json
+            case = session.get(CaseRow, row.case_id)
+            if case is not None:
+                case.updated_at = utcnow()
+
     def should_notice(self, case_id: int, every: timedelta) -> bool:
         """True at most once per ``every`` for a case, whichever process asks: the
         gateway's full acknowledgement of the person's message (``bot/handoff.py``).

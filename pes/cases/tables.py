@@ -1,6 +1,7 @@
 """The case tables: ``cases``, ``case_messages``, ``case_notes``, ``case_audit``.
 
-Their schema is owned by the migrations (``migrations/versions/0003_cases.py``);
+Their schema is owned by the migrations (``migrations/versions/0003_cases.py``,
+``0004_case_gist.py``);
 ``pes/models.py`` imports this module so that Alembic sees them. ``case_of`` and
 ``message_of`` turn rows into the values of ``model.py``.
 """
@@ -54,6 +55,7 @@ class CaseMessageRow(Base):
     machine_translated = Column(Boolean, nullable=False, default=False)
     sent_text = Column(Text, nullable=True)
     outbox_id = Column(Integer, nullable=True)
+    gist = Column(Text, nullable=True)  # pes.gist.Gist as JSON (migration 0004)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
 
@@ -114,4 +116,5 @@ def message_of(row: CaseMessageRow) -> CaseMessage:
         machine_translated=bool(row.machine_translated),
         sent_text=row.sent_text,
         outbox_id=row.outbox_id,
+        gist=row.gist,
     )

@@ -16,6 +16,10 @@ Supported (and documented in docs/eligibility.md):
 A date without a day is taken as the **last** day of that month: for the
 right to work, a date too late is safe, a date too early could cost someone
 their income.
+
+:func:`dates_in` reads every date of a message as far as it is written (a day
+and a month without a year, "3. marca", included), for the counsellor console's
+automatic summary (``pes/gist.py``); it guesses nothing it was not told.
 """
 
 from __future__ import annotations
@@ -146,17 +150,25 @@ def _month_from_words(words: list[str]) -> tuple[int, bool] | None:
     """(month, solar) from the first word that names a month; two-word Arabic names joined."""
     joined = [a + b for a, b in itertools.pairwise(words)]
     for word in joined + words:
-        if word.isdigit():
-            continue
-        for option in _without_prefix(word):
-            if option in _EXACT_NAMES:
-                return _EXACT_NAMES[option], False
-            for month, stems in _SOLAR.items():
-                if option in stems:
-                    return month, True
-            for month, stems in _GREGORIAN.items():
-                if any(option.startswith(stem) for stem in stems):
-                    return month, False
+        found = _month_of(word)
+        if found:
+            return found
+    return None
+
+
+def _month_of(word: str) -> tuple[int, bool] | None:
+    """(month, solar) when ``word`` names a month."""
+    if word.isdigit():
+        return None
+    for option in _without_prefix(word):
+        if option in _EXACT_NAMES:
+            return _EXACT_NAMES[option], False
+        for month, stems in _SOLAR.items():
+            if option in stems:
+                return month, True
+        for month, stems in _GREGORIAN.items():
+            if any(option.startswith(stem) for stem in stems):
+                return month, False
     return None
 
 
@@ -220,3 +232,121 @@ def _build(year: int, month: int, day: int | None) -> ParsedDate:
         return ParsedDate(dt.date(year, month, day), True, False)
     except ValueError:
         raise DateNotUnderstood(f"{year}-{month}-{day}") from None
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A date as far as a message writes it: always a month; a year, a day or both.
+    Solar Hijri dates with a year are Gregorian here; one without a year is left out."""
+
+    year: int | None
+    month: int
+    day: int | None
+
+    def iso(self) -> str:
+        """ISO 8601: ``2026-03-12``, ``2026-03`` (no day), ``--03-12`` (no year)."""
+        if self.year is None:
+            return f"--{self.month:02d}-{self.day:02d}"
+        if self.day is None:
+            return f"{self.year:04d}-{self.month:02d}"
+        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+
+
+def _day(token: str | None) -> int | None:
+    return (
+        int(token)
+        if token and token.isdigit() and len(token) <= 2 and 1 <= int(token) <= 31
+        else None
+    )
+
+
+def _mention(year: int | None, month: int, day: int | None, solar: bool) -> Mention | None:
+    """The mention, checked (no 31 April) and Solar Hijri turned Gregorian; None if impossible."""
+    if year is None:
+        if solar or day is None or not 1 <= month <= 12:
+            return None
+        return Mention(None, month, day) if day <= calendar.monthrange(2024, month)[1] else None
+    try:
+        built = _build(year, month, day)
+    except DateNotUnderstood:
+        return None
+    if built.solar_hijri:
+        return Mention(built.date.year, built.date.month, built.date.day if day else None)
+    return Mention(year, month, day)
+
+
+# Whole month names in Latin letters (English, Slovenian with its case endings): a Latin
+# word names a month in a message only as one of these or an abbreviation of one, so
+# "Maribor" and "Marko" are not March. Other scripts keep the stems above.
+_LATIN_MONTHS = (
+    "january", "januar", "february", "februar", "march", "marec", "marc", "april",
+    "may", "maj", "june", "junij", "july", "julij", "august", "avgust", "september",
+    "october", "oktober", "november", "december",
+)  # fmt: skip
+_DAY_MONTH = re.compile(r"(?<![\d.])(\d{1,2})\.\s?(\d{1,2})\.(?!\s*\d)")  # 12. 5.
+
+
+def _latin_month(word: str) -> bool:
+    return any(
+        (word.startswith(name) and len(word) - len(name) <= 3)
+        or (len(word) >= 3 and name.startswith(word))
+        for name in _LATIN_MONTHS
+    )
+
+
+def _named_month(tokens: list[str], i: int) -> tuple[int, bool, int] | None:
+    """(month, solar, words used) for a month named at ``tokens[i]``, alone or as two
+    words (كانون الثاني)."""
+    if i + 1 < len(tokens):
+        pair = _month_of(tokens[i] + tokens[i + 1])
+        if pair and _month_of(tokens[i]) is None:
+            return (*pair, 2)
+    one = _month_of(tokens[i])
+    if one is None or (tokens[i].isascii() and not _latin_month(tokens[i])):
+        return None
+    return (*one, 1)
+
+
+def dates_in(text: str) -> list[Mention]:
+    """Every date written in ``text``, in the order written, each once. Numbers with dots,
+    slashes or dashes (day first, or year first; "12. 5." without a year), "month 2 2026",
+    and month names with a day, a year or both beside them ("3. marca", "March 2026",
+    "۱۴ بهمن ۱۴۰۴"). A month name alone is not a date; whether a date is in the future
+    or the past is not checked: that is for whoever reads it."""
+    normal = _normal(text)
+    found: list[tuple[int, Mention | None]] = []
+    for match in _NUMERIC.finditer(normal):
+        a, b, c = match.groups()
+        if len(a) == 4:
+            found.append((match.start(), _mention(int(a), int(b), int(c), False)))
+        else:
+            found.append((match.start(), _mention(_year(c), int(b), int(a), False)))
+    for match in _MONTH_NUMBER.finditer(normal):
+        found.append(
+            (match.start(), _mention(int(match.group(2)), int(match.group(1)), None, False))
+        )
+    rest = normal
+    for pattern in (_NUMERIC, _MONTH_NUMBER):
+        rest = pattern.sub(lambda m: " " * len(m.group()), rest)
+    for match in _DAY_MONTH.finditer(rest):
+        found.append(
+            (match.start(), _mention(None, int(match.group(2)), int(match.group(1)), False))
+        )
+    rest = _DAY_MONTH.sub(lambda m: " " * len(m.group()), rest)
+    spans = list(_WORD.finditer(rest))
+    tokens = [m.group() for m in spans]
+    for i in range(len(tokens)):
+        named = _named_month(tokens, i)
+        if named is None:
+            continue
+        month, solar, used = named
+        day = _day(tokens[i - 1]) if i else None
+        after = tokens[i + used : i + used + 2]
+        if day is None and after and _day(after[0]) is not None:
+            day, after = _day(after[0]), after[1:]
+        year = int(after[0]) if after and after[0].isdigit() and len(after[0]) == 4 else None
+        if (day is None and year is None) or (year is not None and solar != (1300 <= year < 1500)):
+            continue
+        found.append((spans[i].start(), _mention(year, month, day, solar)))
+    ordered = [m for _, m in sorted(found, key=lambda pair: pair[0]) if m is not None]
+    return list(dict.fromkeys(ordered))

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from bot import metrics
-from bot.rasa_client import WEBHOOK, BotMessage, RasaClient, RasaUnavailable, rank
+from bot.rasa_client import PARSE, WEBHOOK, BotMessage, RasaClient, RasaUnavailable, rank
 
 A, B, C = "http://rasa-a:5005", "http://rasa-b:5005", "http://rasa-c:5005"
 
@@ -214,3 +214,79 @@ async def test_turn_metrics_count_language_fallback_and_handoff() -> None:
 def test_bot_message_ignores_malformed_tags() -> None:
     message = BotMessage.from_rasa({"text": "hi", "response": 3, "language": ["x"]})
     assert message.response is None and message.language is None
+
+
+# --- parse: what the model understood, for the console's gist -------------------------
+
+PARSED = {
+    "intent": {"name": "work_rights", "confidence": 0.9},
+    "entities": [],
+    "language_detection": {"language": "fa", "confidence": 0.97},
+}
+
+
+def parse_replicas(answers: dict[str, Callable[[httpx.Request], httpx.Response]]) -> Replicas:
+    """Replicas whose parse route answers as ``answers`` says, counting the calls."""
+    replicas = Replicas(*answers)
+    for url, answer in answers.items():
+        replicas.failures[url] = answer
+    return replicas
+
+
+def parsed_ok(request: httpx.Request) -> httpx.Response:
+    assert request.url.path == PARSE
+    return httpx.Response(200, json={**PARSED, "hint": json.loads(request.content).get("hint")})
+
+
+async def test_parse_asks_the_senders_replica() -> None:
+    calls: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        calls.append(str(request.url.host))
+        return parsed_ok(request)
+
+    client = parse_replicas({A: answer, B: answer}).client(A, B)
+    result = await client.parse("کار", sender_on(B), hint="fa")
+    assert result is not None and result["intent"]["name"] == "work_rights"
+    assert result["hint"] == "fa"
+    assert calls == ["rasa-b"]
+    await client.close()
+
+
+async def test_parse_moves_on_from_an_unreachable_or_unready_replica() -> None:
+    not_ready = parse_replicas({A: refused, B: lambda r: httpx.Response(503), C: parsed_ok})
+    client = not_ready.client(A, B, C)
+    sender = next(s for s in (f"user{i}" for i in range(1000)) if rank((A, B, C), s) == [A, B, C])
+    assert await client.parse("x", sender) is not None
+    await client.close()
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        slow,
+        dropped,
+        lambda r: httpx.Response(500),
+        lambda r: httpx.Response(200, text="not json"),
+        lambda r: httpx.Response(200, json=[1, 2]),
+    ],
+)
+async def test_parse_gives_none_at_once_on_timeout_error_or_nonsense(
+    answer: Callable[[httpx.Request], httpx.Response],
+) -> None:
+    calls: list[str] = []
+
+    def counted(request: httpx.Request) -> httpx.Response:
+        calls.append(str(request.url.host))
+        return answer(request)
+
+    client = parse_replicas({A: counted, B: counted}).client(A, B)
+    assert await client.parse("x", "someone") is None
+    assert len(calls) == 1  # no retry storm
+    await client.close()
+
+
+async def test_parse_with_every_replica_down_is_none() -> None:
+    client = parse_replicas({A: refused, B: refused}).client(A, B)
+    assert await client.parse("x", "someone") is None
+    await client.close()

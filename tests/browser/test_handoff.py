@@ -1,7 +1,8 @@
 """A person asks for a counsellor in Arabic in the web chat; a counsellor logs in to the console,
 reads the message translated into Slovenian, answers in Slovenian, and the person's page shows
-the answer in Arabic. Real headless Chromium, the real stack (NLU, rules, action server,
-gateway) with the loopback translation stand-in as its provider.
+the answer in Arabic. A Persian message shows its automatic summary (the gist: language,
+topic, status, city) beside the original. Real headless Chromium, the real stack (NLU,
+rules, action server, gateway) with the loopback translation stand-in as its provider.
 
 Screenshots go to var/artefacts/. Chromium comes from scripts/browser-deps.sh; where it
 cannot be installed, ``PES_BROWSER_TESTS_OPTIONAL=1`` lets these tests skip instead of fail.
@@ -25,6 +26,7 @@ from pes.cases import CaseStore
 from pes.db import Database
 from tests.browser.conftest import (
     ARTEFACTS,
+    AXE,
     CHROMIUM,
     CHROMIUM_ARGS,
     MODEL,
@@ -43,6 +45,8 @@ FOLLOW_UP_SL = "Iščem delo kot voznik."
 REPLY_SL = "Pozdravljeni, sem Ana. Kakšno delo ste opravljali doma?"
 REPLY_AR = "مرحبًا، أنا آنا. ما العمل الذي كنت تقوم به في بلدك؟"
 WIDGET = "#pes-chat-widget"
+PERSIAN_REQUEST = "می‌خواهم با یک آدم صحبت کنم"
+PERSIAN = "من پناهنده هستم و در ماریبور زندگی می‌کنم. آیا اجازه کار دارم؟"
 
 
 @dataclass
@@ -192,3 +196,62 @@ def test_arabic_request_slovenian_counsellor_arabic_reply(
     assert chat_errors == [] and console_errors == []
     person.close()
     counsellor.close()
+
+
+def open_case(chromium: Browser, stack: HandoffStack, case_id: int) -> Page:
+    """The counsellor's console, logged in, on case ``case_id`` (CSP off for axe-core)."""
+    counsellor = chromium.new_context(
+        viewport={"width": 1280, "height": 900}, locale="sl", bypass_csp=True
+    )
+    counsellor.set_default_timeout(30_000)
+    console = counsellor.new_page()
+    console.goto(stack.url + "/console")
+    console.get_by_label("Uporabniško ime").fill("ana")
+    console.get_by_label("Geslo").fill(PASSWORD)
+    console.get_by_role("button", name="Prijava").click()
+    expect(console.get_by_role("heading", name="Čakalna vrsta")).to_be_visible()
+    console.goto(f"{stack.url}/console/cases/{case_id}")
+    return console
+
+
+def test_a_persian_message_shows_its_automatic_summary(
+    chromium: Browser, stack: HandoffStack
+) -> None:
+    person = chromium.new_context(viewport={"width": 360, "height": 740}, locale="fa")
+    person.set_default_timeout(60_000)
+    chat = person.new_page()
+    chat.goto(stack.url + "/")
+    chat.get_by_role("button", name=re.compile("chat", re.IGNORECASE)).click()
+    send(chat, PERSIAN_REQUEST)
+    opened = Catalogue.load().text("handoff.opened", "fa", wait="").split(".")[0]
+    expect(bot_rows(chat, opened)).to_have_count(1, timeout=30_000)  # type: ignore[attr-defined]
+    send(chat, PERSIAN)
+    forwarded = Catalogue.load().text("handoff.forwarded", "fa").split(".")[0]
+    expect(bot_rows(chat, forwarded)).to_have_count(1, timeout=30_000)  # type: ignore[attr-defined]
+    database = Database(stack.database_url)
+    try:
+        [case] = [c for c in CaseStore(database).queue() if c.language == "fa"]
+    finally:
+        database.dispose()
+
+    console = open_case(chromium, stack, case.id)
+    gist = console.locator(".msg.user").filter(has_text=PERSIAN).locator(".gist")
+    expect(gist).to_contain_text("Samodejni povzetek")  # marked as automatic, in words
+    expect(gist).to_contain_text("perzijščina")
+    expect(gist).to_contain_text("Pravica do dela")
+    expect(gist).to_contain_text("status begunca")
+    expect(gist).to_contain_text("Maribor")
+    expect(gist).to_have_attribute("lang", "sl")
+    console.add_script_tag(path=str(AXE))
+    found = console.evaluate(
+        """async () => (await axe.run('.gist', {resultTypes: ['violations']})).violations
+            .filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => v.id)"""
+    )
+    assert found == []
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    gist.first.screenshot(path=str(ARTEFACTS / "console-gist-fa.png"))
+    console.locator(".msg.user").filter(has_text=PERSIAN).screenshot(
+        path=str(ARTEFACTS / "handoff-gist.png")
+    )
+    person.close()
+    console.context.close()

@@ -22,6 +22,7 @@ from pes.cases import (
 )
 from pes.db import Database
 from pes.erasure import forget, personal_data_stores
+from pes.gist import Gist
 from pes.outbox import Outbox
 
 
@@ -169,3 +170,23 @@ def test_forget_and_purge(store: CaseStore, database: Database) -> None:
     assert store.purge_before(utcnow() - timedelta(days=1)) == 0
     assert store.purge_before(utcnow() + timedelta(seconds=1)) == 1
     assert store.get(other.id) is None
+
+
+def test_a_message_keeps_its_gist_and_forgetting_erases_it(
+    store: CaseStore, database: Database
+) -> None:
+    case, _ = store.open_case(
+        "web-gist", "web", "fa", "request_human", history=[HistoryItem(USER, "سلام", "fa")]
+    )
+    message = store.add_message(case.id, USER, "اجازه کار دارم؟", "fa")
+    assert message.gist is None
+    before = store.version()
+    gist = Gist("fa", 0.95, "work_rights", 0.8, True, status="refugee")
+    store.set_gist(message.id, gist.to_json())
+    assert store.version() != before  # the consoles show it without a reload
+    stored = {m.id: m.gist for m in store.messages(case.id)}
+    assert Gist.from_json(stored[message.id]) == gist
+    assert [g for g in stored.values() if g is None]  # the history message has none yet
+    store.set_gist(10**9, gist.to_json())  # a message erased meanwhile: nothing happens
+    forget(database, "web-gist")
+    assert store.messages(case.id) == []

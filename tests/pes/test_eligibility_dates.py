@@ -7,6 +7,7 @@ import pytest
 from pes.eligibility.dates import (
     DateNotUnderstood,
     DateOutOfRange,
+    dates_in,
     jalali_month_length,
     jalali_to_gregorian,
     parse_date,
@@ -73,3 +74,36 @@ def test_solar_hijri_calendar() -> None:
     assert jalali_month_length(1404, 12) == 29
     with pytest.raises(ValueError, match="Solar Hijri"):
         jalali_to_gregorian(1404, 12, 30)
+
+
+# --- dates_in: every date of a message, as far as it is written (the console's gist) ----
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("pridem 3. marca", ["--03-03"]),
+        ("next Monday or 12/03/2026", ["2026-03-12"]),
+        ("bil sem 12. 5. in 3. 4. 2025", ["--05-12", "2025-04-03"]),
+        ("March 3, 2026", ["2026-03-03"]),
+        ("marec 2026", ["2026-03"]),
+        ("3 березня", ["--03-03"]),
+        ("в марте 2026", ["2026-03"]),
+        ("جئت في ٣ مارس ٢٠٢٥", ["2025-03-03"]),
+        ("كانون الثاني 2026", ["2026-01"]),
+        ("بشهر ٢ ٢٠٢٦", ["2026-02"]),
+        ("۳/۲/۲۰۲۶ یعنی ۱۴ بهمن ۱۴۰۴", ["2026-02-03"]),  # the same day, once
+        ("۱۴۰۴/۱۲/۱۲", ["2026-03-03"]),
+        ("2030-01-05", ["2030-01-05"]),  # the future too: the reader judges
+    ],
+)
+def test_dates_in_reads_every_date_as_far_as_written(text: str, expected: list[str]) -> None:
+    assert [m.iso() for m in dates_in(text)] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Maribor 2026", "v Mariboru 3", "march", "31 April", "۱۲ اسفند", "2 + 2 = 4", "ob 9.30"],
+)
+def test_dates_in_guesses_nothing(text: str) -> None:
+    assert dates_in(text) == []

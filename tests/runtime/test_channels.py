@@ -22,7 +22,35 @@ class FakeProcessor:
     def __init__(self, store: InMemoryTrackerStore) -> None:
         self.store = store
         self.turns: list[str] = []
+        self.parsed: list[UserMessage] = []
         self.fail = False
+
+    async def parse_message(self, message: UserMessage) -> dict[str, Any]:
+        """Rasa's parse data, with more than the gateway needs (text, ranking)."""
+        if self.fail:
+            raise ValueError(f"cannot parse {message.text}")
+        self.parsed.append(message)
+        return {
+            "text": message.text,
+            "intent": {"name": "work_rights", "confidence": 0.91},
+            "intent_ranking": [{"name": "work_rights", "confidence": 0.91}],
+            "entities": [
+                {
+                    "entity": "city",
+                    "value": "maribor",
+                    "start": 10,
+                    "end": 17,
+                    "extractor": "GazetteerEntityExtractor",
+                }
+            ],
+            "language_detection": {
+                "language": "fa",
+                "confidence": 0.97,
+                "words": 6,
+                "reliable": True,
+                "hint": (message.metadata or {}).get("language"),
+            },
+        }
 
     async def handle_message(self, message: UserMessage) -> None:
         if self.fail:
@@ -141,3 +169,64 @@ def test_replies_of_turn() -> None:
     assert [e.text for e in replies_of_turn(events, "2") or []] == ["rb1", "rb2"]
     assert replies_of_turn(events, "3") == []
     assert replies_of_turn(events, "9") is None
+
+
+# --- /webhooks/rest/parse: what the model understood, for the console's gist ----------
+
+
+async def test_parse_answers_intent_entities_and_language_only(agent: FakeAgent) -> None:
+    status, answer = await GatewayRestInput.parse(
+        {"message": "کار در ماریبور", "hint": "fa"}, agent
+    )
+    assert status == 200
+    assert answer == {
+        "intent": {"name": "work_rights", "confidence": 0.91},
+        "entities": [{"entity": "city", "value": "maribor", "start": 10, "end": 17}],
+        "language_detection": {
+            "language": "fa",
+            "confidence": 0.97,
+            "words": 6,
+            "reliable": True,
+            "hint": "fa",
+        },
+    }
+    assert "text" not in answer  # nothing the person wrote goes back
+    assert agent.processor.turns == []  # no conversation turn
+
+
+async def test_parse_without_hint_passes_no_metadata(agent: FakeAgent) -> None:
+    status, answer = await GatewayRestInput.parse({"message": "hello"}, agent)
+    assert status == 200 and answer["language_detection"]["hint"] is None
+    assert agent.processor.parsed[0].metadata is None
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"message": ""},
+        {"message": "  "},
+        {"message": 5},
+        {"message": "x" * 4001},
+        {"message": "x", "hint": 3},
+    ],
+)
+async def test_parse_bad_requests(agent: FakeAgent, body: dict[str, Any]) -> None:
+    assert (await GatewayRestInput.parse(body, agent))[0] == 400
+    assert agent.processor.parsed == []
+
+
+async def test_parse_without_a_model_is_503(agent: FakeAgent) -> None:
+    agent.ready = False
+    assert (await GatewayRestInput.parse({"message": "x"}, agent))[0] == 503
+    assert (await GatewayRestInput.parse({"message": "x"}, None))[0] == 503
+
+
+async def test_a_failed_parse_is_500_and_its_text_is_not_logged(
+    agent: FakeAgent, caplog: pytest.LogCaptureFixture
+) -> None:
+    agent.processor.fail = True
+    with caplog.at_level(logging.INFO):
+        status, _ = await GatewayRestInput.parse({"message": "my passport number 123"}, agent)
+    assert status == 500
+    assert "ValueError" in caplog.text and "passport" not in caplog.text
