@@ -67,6 +67,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HandoffStack]:
                 ("ar", "sl", REQUEST): REQUEST_SL,
                 ("ar", "sl", FOLLOW_UP): FOLLOW_UP_SL,
                 ("sl", "ar", REPLY_SL): REPLY_AR,
+                ("fa", "sl", PERSIAN_REQUEST): "Rad bi govoril s človekom.",
+                ("fa", "sl", PERSIAN): "Sem begunec in živim v Mariboru. Ali smem delati?",
             }
         )
         env = stack_env(

@@ -21,7 +21,8 @@ from pes.db import Database
 from pes.outbox import Outbox
 from pes.privacy import pseudonym
 from pes.settings import from_env
-from tests.browser.conftest import AXE, Stack
+from tests.browser.conftest import AXE
+from tests.standins.stack import Stack
 
 pytestmark = pytest.mark.browser
 
