@@ -23,6 +23,13 @@ them here:
   otherwise as written with a line in the person's language offering an
   interpreter; recorded and queued in the outbox in one transaction, then the
   delivery worker is woken.
+- :meth:`Handoff.reply_phrase` sends a phrase of the phrasebook (``pes/phrasebook.py``):
+  written by people in the core languages, so it arrives in the person's language
+  without the "machine translated" line even with no provider; for the other
+  languages it is the English phrase, sent as a reply written in English.
+  :meth:`Handoff.compose_phrase` is what the console previews, and
+  :meth:`Handoff.back_translate` shows a free-text reply's translation and its
+  translation back, to catch a mistranslation before it is sent.
 - :meth:`Handoff.translation_for` translates a case's message for the console's
   case page, keeping a translation into the working language in the case.
 - :class:`CaseWatch` polls the database for changes (the action server is
@@ -41,7 +48,8 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -54,6 +62,7 @@ from language.catalogue import Catalogue, mark_direction
 from language.languages import FALLBACK, LANGUAGES, WORKING, is_core, is_known
 from language.translation import TranslationUnavailable, Translator
 from pes.cases import BOT, USER, Case, CaseError, CaseMessage, CaseStore
+from pes.phrasebook import Phrasebook
 
 try:  # the scale work's metrics module; the console works without it
     from bot import metrics
@@ -68,6 +77,25 @@ PASS_THROUGH = frozenset({"/delete_my_data"})  # the Telegram /delete command, t
 PERSON = "person"  # the audit log's actor when the person themself closes their case
 
 
+@dataclass(frozen=True)
+class Composed:
+    """A counsellor's reply as the person receives it."""
+
+    sent: str  # the whole text sent (before the Telegram label)
+    translation: str | None  # the reply in the person's language, when it is not ``sent``
+    machine: bool  # machine translated (the person is told)
+    own: str = ""  # a phrase in the counsellor's language (what the case records)
+
+
+@dataclass(frozen=True)
+class BackTranslation:
+    """A free-text reply machine translated, and that translation translated back."""
+
+    translation: str | None
+    back: str | None
+    problem: str | None  # "same_language", "no_provider", "unavailable", "back_unavailable"
+
+
 class Handoff:
     """The interceptor and the counsellor's way back to the person."""
 
@@ -78,12 +106,15 @@ class Handoff:
         translator: Translator,
         deliverer: Deliverer,
         watch: CaseWatch | None = None,
+        *,
+        phrasebook: Phrasebook,
     ) -> None:
         self.store = store
         self.catalogue = catalogue
         self.translator = translator
         self.deliverer = deliverer
         self.watch = watch
+        self.phrasebook = phrasebook  # one per app (bot.keys.PHRASEBOOK), checked at start
         self._tasks: set[asyncio.Task[None]] = set()
 
     # --- the person's side ----------------------------------------------------------
@@ -227,11 +258,78 @@ class Handoff:
         note = await self.text_for("handoff.reply_untranslated", target)
         return f"{text}\n\n{note}", None, False
 
+    async def compose_phrase(
+        self, case: Case, phrase_id: str, values: Mapping[str, object], language: str
+    ) -> Composed:
+        """What the person receives for a phrase filled with ``values``; the counsellor
+        writes in ``language`` (sl or en). A core language gets the phrase as people
+        wrote it in that language, with no "machine translated" line; another language
+        the English phrase, machine translated like any reply (``compose``). Raises
+        ``RenderError`` / ``PhraseNotFound`` for a bad value or id: nothing is sent."""
+        book, target = self.phrasebook, case.language
+        own = book.render(phrase_id, language, values)
+        if is_core(target):
+            theirs = own if target == language else book.render(phrase_id, target, values)
+            return Composed(theirs, None if theirs == own else theirs, False, own)
+        sent, translation, machine = await self.compose(
+            case, book.render(phrase_id, FALLBACK, values), FALLBACK
+        )
+        return Composed(sent, translation, machine, own)
+
+    async def back_translate(self, case: Case, text: str, language: str) -> BackTranslation:
+        """``text`` machine translated into the person's language and back into
+        ``language``: the counsellor sees what the translation says before sending.
+        Both are personal text (``cache=False``)."""
+        target = case.language
+        if language == target:
+            return BackTranslation(None, None, "same_language")
+        if not self.translator.enabled or not is_known(target):
+            return BackTranslation(None, None, "no_provider")
+        translate = self.translator.translate
+        try:
+            there = await asyncio.to_thread(translate, text, language, target, cache=False)
+        except TranslationUnavailable:
+            return BackTranslation(None, None, "unavailable")
+        try:
+            back = await asyncio.to_thread(translate, there, target, language, cache=False)
+        except TranslationUnavailable:
+            return BackTranslation(mark_direction(there, target), None, "back_unavailable")
+        return BackTranslation(mark_direction(there, target), back, None)
+
     async def reply(
         self, case: Case, counsellor: str, text: str, language: str, *, force: bool = False
     ) -> CaseMessage:
         """Send a counsellor's reply to the person (through the outbox) and record it."""
         sent_text, translation, machine = await self.compose(case, text, language)
+        return await self._send(
+            case, counsellor, text, language, Composed(sent_text, translation, machine), force
+        )
+
+    async def reply_phrase(
+        self,
+        case: Case,
+        counsellor: str,
+        phrase_id: str,
+        values: Mapping[str, object],
+        language: str,
+        *,
+        force: bool = False,
+    ) -> CaseMessage:
+        """Send a phrase (``compose_phrase``); the case records it in the counsellor's
+        ``language`` and, as its translation, the person's version."""
+        composed = await self.compose_phrase(case, phrase_id, values, language)
+        return await self._send(case, counsellor, composed.own, language, composed, force)
+
+    async def _send(
+        self,
+        case: Case,
+        counsellor: str,
+        text: str,
+        language: str,
+        composed: Composed,
+        force: bool,
+    ) -> CaseMessage:
+        sent_text, translation, machine = composed.sent, composed.translation, composed.machine
         if case.channel != "web":  # the web widget labels counsellor messages itself
             label = await self.text_for("handoff.reply_label", case.language)
             sent_text = f"{label}:\n{sent_text}"
