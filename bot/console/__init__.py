@@ -19,13 +19,14 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot.casewatch import CaseWatch, announcement
 from bot.console.appointments import AppointmentPages
 from bot.console.auth import Accounts, LoginGuard, Sessions
 from bot.console.base import HERE, Console
 from bot.console.cases import CasePages
 from bot.console.events import EventStream
 from bot.console.login import LoginPages
-from bot.handoff import CaseWatch, Handoff, announcement
+from bot.handoff import Handoff
 from bot.keys import (
     CATALOGUE,
     CONTENT,

@@ -4,6 +4,7 @@ reply; extended languages, no provider and a provider that is down."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -43,7 +44,8 @@ def book(client: TestClient) -> Phrasebook:
 
 
 def note(key: str, lang: str) -> str:
-    return Catalogue.load().text(key, lang)
+    """A handoff notice as the person gets it (right-to-left marked for ar and fa)."""
+    return str(Catalogue.load().render(key, lang)["text"])
 
 
 def failing(text: str, source: str, target: str) -> str:
@@ -245,3 +247,24 @@ async def test_back_translation_preview(client: TestClient, store: CaseStore) ->
     client.app[HANDOFF].translator = Translator(TranslationConfig(provider="none"))
     none = await (await client.post(url, data=form, headers=JSON)).json()
     assert none["translation"] is None and "ni na voljo" in none["problem"]
+
+
+async def test_a_slow_provider_loses_nothing(client: TestClient, store: CaseStore) -> None:
+    def slow(text: str, source: str, target: str) -> str:
+        time.sleep(0.3)  # longer than the timeout below
+        return f"[{source}>{target}] {text}"
+
+    client.app[HANDOFF].translator = Translator(
+        TranslationConfig(provider="libre", timeout=0.05), backend=slow
+    )
+    case, _ = store.open_case("web-p11", "web", "ar", "request_human")
+    await login(client)
+    csrf = await token(client, case.id)
+    await client.post(
+        f"/console/cases/{case.id}/reply", data={"csrf": csrf, "text": "Pridite jutri."}
+    )
+    (queued,) = Outbox(store.db).pending("web-p11")
+    assert queued.message["text"] == (
+        f"Pridite jutri.\n\n{note('handoff.reply_untranslated', 'ar')}"
+    )
+    assert store.messages(case.id)[-1].text == "Pridite jutri."
