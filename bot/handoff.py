@@ -23,6 +23,13 @@ them here:
   otherwise as written with a line in the person's language offering an
   interpreter; recorded and queued in the outbox in one transaction, then the
   delivery worker is woken.
+- :meth:`Handoff.reply_phrase` sends a phrase of the phrasebook (``pes/phrasebook.py``):
+  written by people in the core languages, so it arrives in the person's language
+  without the "machine translated" line even with no provider; for the other
+  languages it is the English phrase, sent as a reply written in English.
+  :meth:`Handoff.compose_phrase` is what the console previews, and
+  :meth:`Handoff.back_translate` shows a free-text reply's translation and its
+  translation back, to catch a mistranslation before it is sent.
 - :meth:`Handoff.translation_for` translates a case's message for the console's
   case page, keeping a translation into the working language in the case.
 - :meth:`Handoff.gist_for` is the automatic summary of a person's message
@@ -32,11 +39,7 @@ them here:
   gateway's own language detection. Made in the background when a message
   reaches the case, and on the case page for the messages from before the case;
   kept in the case. No translation provider is needed.
-- :class:`CaseWatch` polls the database for changes (the action server is
-  another process), wakes the consoles' live views, counts new cases in the
-  metrics and announces each new case once to the counsellors' Telegram group
-  (``COUNSELLOR_TELEGRAM_CHAT_ID``): number, priority, language and channel
-  only, never what the person wrote.
+- ``bot/casewatch.py``'s :class:`CaseWatch` tells the consoles when a case changes.
 
 Nothing here logs message text or user ids, and what people and counsellors write
 is translated with ``cache=False`` (kept in the case, not in the translator's memory).
@@ -47,14 +50,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Protocol
 
+from bot.casewatch import CaseWatch
 from bot.conversation import User
 from bot.delivery import Deliverer
-from bot.periodic import Periodic
 from bot.rasa_client import BotMessage
 from common.clock import local, utcnow
 from language.catalogue import Catalogue, mark_direction
@@ -63,6 +66,7 @@ from language.languages import FALLBACK, LANGUAGES, WORKING, is_core, is_known
 from language.translation import TranslationUnavailable, Translator
 from pes.cases import BOT, USER, Case, CaseError, CaseMessage, CaseStore
 from pes.gist import Gist, gist_of
+from pes.phrasebook import Phrasebook
 
 try:  # the scale work's metrics module; the console works without it
     from bot import metrics
@@ -85,6 +89,25 @@ class Parser(Protocol):
     ) -> dict[str, Any] | None: ...
 
 
+@dataclass(frozen=True)
+class Composed:
+    """A counsellor's reply as the person receives it."""
+
+    sent: str  # the whole text sent (before the Telegram label)
+    translation: str | None  # the reply in the person's language, when it is not ``sent``
+    machine: bool  # machine translated (the person is told)
+    own: str = ""  # a phrase in the counsellor's language (what the case records)
+
+
+@dataclass(frozen=True)
+class BackTranslation:
+    """A free-text reply machine translated, and that translation translated back."""
+
+    translation: str | None
+    back: str | None
+    problem: str | None  # "same_language", "no_provider", "unavailable", "back_unavailable"
+
+
 class Handoff:
     """The interceptor and the counsellor's way back to the person."""
 
@@ -96,6 +119,8 @@ class Handoff:
         deliverer: Deliverer,
         watch: CaseWatch | None = None,
         parser: Parser | None = None,
+        *,
+        phrasebook: Phrasebook,
     ) -> None:
         self.store = store
         self.catalogue = catalogue
@@ -103,6 +128,7 @@ class Handoff:
         self.deliverer = deliverer
         self.watch = watch
         self.parser = parser
+        self.phrasebook = phrasebook  # one per app (bot.keys.PHRASEBOOK), checked at start
         self._tasks: set[asyncio.Task[None]] = set()
 
     # --- the person's side ----------------------------------------------------------
@@ -286,11 +312,78 @@ class Handoff:
         note = await self.text_for("handoff.reply_untranslated", target)
         return f"{text}\n\n{note}", None, False
 
+    async def compose_phrase(
+        self, case: Case, phrase_id: str, values: Mapping[str, object], language: str
+    ) -> Composed:
+        """What the person receives for a phrase filled with ``values``; the counsellor
+        writes in ``language`` (sl or en). A core language gets the phrase as people
+        wrote it in that language, with no "machine translated" line; another language
+        the English phrase, machine translated like any reply (``compose``). Raises
+        ``RenderError`` / ``PhraseNotFound`` for a bad value or id: nothing is sent."""
+        book, target = self.phrasebook, case.language
+        own = book.render(phrase_id, language, values)
+        if is_core(target):
+            theirs = own if target == language else book.render(phrase_id, target, values)
+            return Composed(theirs, None if theirs == own else theirs, False, own)
+        sent, translation, machine = await self.compose(
+            case, book.render(phrase_id, FALLBACK, values), FALLBACK
+        )
+        return Composed(sent, translation, machine, own)
+
+    async def back_translate(self, case: Case, text: str, language: str) -> BackTranslation:
+        """``text`` machine translated into the person's language and back into
+        ``language``: the counsellor sees what the translation says before sending.
+        Both are personal text (``cache=False``)."""
+        target = case.language
+        if language == target:
+            return BackTranslation(None, None, "same_language")
+        if not self.translator.enabled or not is_known(target):
+            return BackTranslation(None, None, "no_provider")
+        translate = self.translator.translate
+        try:
+            there = await asyncio.to_thread(translate, text, language, target, cache=False)
+        except TranslationUnavailable:
+            return BackTranslation(None, None, "unavailable")
+        try:
+            back = await asyncio.to_thread(translate, there, target, language, cache=False)
+        except TranslationUnavailable:
+            return BackTranslation(mark_direction(there, target), None, "back_unavailable")
+        return BackTranslation(mark_direction(there, target), back, None)
+
     async def reply(
         self, case: Case, counsellor: str, text: str, language: str, *, force: bool = False
     ) -> CaseMessage:
         """Send a counsellor's reply to the person (through the outbox) and record it."""
         sent_text, translation, machine = await self.compose(case, text, language)
+        return await self._send(
+            case, counsellor, text, language, Composed(sent_text, translation, machine), force
+        )
+
+    async def reply_phrase(
+        self,
+        case: Case,
+        counsellor: str,
+        phrase_id: str,
+        values: Mapping[str, object],
+        language: str,
+        *,
+        force: bool = False,
+    ) -> CaseMessage:
+        """Send a phrase (``compose_phrase``); the case records it in the counsellor's
+        ``language`` and, as its translation, the person's version."""
+        composed = await self.compose_phrase(case, phrase_id, values, language)
+        return await self._send(case, counsellor, composed.own, language, composed, force)
+
+    async def _send(
+        self,
+        case: Case,
+        counsellor: str,
+        text: str,
+        language: str,
+        composed: Composed,
+        force: bool,
+    ) -> CaseMessage:
+        sent_text, translation, machine = composed.sent, composed.translation, composed.machine
         if case.channel != "web":  # the web widget labels counsellor messages itself
             label = await self.text_for("handoff.reply_label", case.language)
             sent_text = f"{label}:\n{sent_text}"
@@ -327,95 +420,3 @@ class Handoff:
     def _poke(self) -> None:
         if self.watch is not None:
             self.watch.poke()
-
-
-Announcer = Callable[[Case], Awaitable[None]]
-
-
-class CaseWatch:
-    """Notices changes to cases made by any process and tells the live consoles."""
-
-    def __init__(
-        self,
-        store: CaseStore,
-        *,
-        announce: Announcer | None = None,
-        interval: float = 2.0,
-        retry_after: float = 60.0,
-    ) -> None:
-        self.store = store
-        self.announce = announce
-        self.retry_after = retry_after
-        self.subscribers: set[asyncio.Queue[str]] = set()
-        self.rounds = Periodic("case watch", self.check, interval=interval)
-        self._version: tuple[str, int] | None = None
-        self._announce_paused_until = 0.0
-
-    @property
-    def interval(self) -> float:
-        return self.rounds.interval
-
-    @interval.setter
-    def interval(self, seconds: float) -> None:
-        self.rounds.interval = seconds
-
-    def subscribe(self) -> asyncio.Queue[str]:
-        queue: asyncio.Queue[str] = asyncio.Queue(maxsize=20)
-        self.subscribers.add(queue)
-        return queue
-
-    def unsubscribe(self, queue: asyncio.Queue[str]) -> None:
-        self.subscribers.discard(queue)
-
-    def publish(self, event: str) -> None:
-        for queue in list(self.subscribers):
-            if queue.full():  # a slow client: it only needs to know that something changed
-                with contextlib.suppress(asyncio.QueueEmpty):
-                    queue.get_nowait()
-            queue.put_nowait(event)
-
-    def poke(self) -> None:
-        """Something changed here: check now rather than at the next tick."""
-        self.rounds.wake()
-
-    async def check(self) -> None:
-        """One round: publish a change, count and announce new cases."""
-        version = await asyncio.to_thread(self.store.version)
-        if version != self._version:
-            if self._version is not None:
-                self.publish("changed")
-            self._version = version
-        if time.monotonic() < self._announce_paused_until:
-            return
-        for case in await asyncio.to_thread(self.store.take_unannounced):
-            if metrics is not None:
-                for reason in case.reasons[:1]:
-                    metrics.record_handoff(reason)
-            self.publish("new_case")
-            if self.announce is None:
-                continue
-            try:
-                await self.announce(case)
-            except Exception as exc:  # the group is not reachable now: try again later
-                logger.warning("announcing a new case failed: %s", type(exc).__name__)
-                await asyncio.to_thread(self.store.unannounce, case.id)
-                self._announce_paused_until = time.monotonic() + self.retry_after
-                break
-
-    def start(self) -> None:
-        self.rounds.start()
-
-    async def stop(self) -> None:
-        self.publish("bye")
-        await self.rounds.stop()
-
-
-def announcement(case: Case) -> str:
-    """What the counsellors' group reads about a new case: no personal details."""
-    priority = "VISOKA / HIGH" if case.urgent else "običajna / normal"
-    return (
-        f"Nov primer / New case #{case.id}\n"
-        f"Prednost / Priority: {priority}\n"
-        f"Jezik / Language: {case.language}\n"
-        f"Kanal / Channel: {case.channel}"
-    )

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from pes.content import Content
     from pes.db import Database
     from pes.outbox import Outbox
+    from pes.phrasebook import Phrasebook
     from pes.settings import GatewaySettings
 
 SETTINGS: web.AppKey[GatewaySettings] = web.AppKey("settings")
@@ -36,3 +37,4 @@ DATABASE: web.AppKey[Database] = web.AppKey("database")
 OUTBOX: web.AppKey[Outbox] = web.AppKey("outbox")
 CONVERSATIONS: web.AppKey[Conversations] = web.AppKey("conversations")
 DELIVERER: web.AppKey[Deliverer] = web.AppKey("deliverer")
+PHRASEBOOK: web.AppKey[Phrasebook] = web.AppKey("phrasebook")

@@ -321,6 +321,22 @@ class Phrasebook:
             filled.update(self._value(phrase_id, name, kind, values[name], lang))
         return mark_direction(phrase.texts[lang].format_map(filled), lang)
 
+    def problems(self, phrase_id: str, values: Mapping[str, object]) -> dict[str, str]:
+        """What is wrong with each value ``render`` would need, by placeholder: a missing
+        or ill-typed one (``{}`` when ``render`` would accept them). The console shows
+        these next to the inputs, so a counsellor learns which field to fix."""
+        found: dict[str, str] = {}
+        for name, kind in self.needs(phrase_id).items():
+            raw = values.get(name)
+            if raw is None or (isinstance(raw, str) and not raw.strip()):
+                found[name] = f"{phrase_id}: missing value for {name}"
+                continue
+            try:
+                self._value(phrase_id, name, kind, raw, FALLBACK)
+            except RenderError as exc:
+                found[name] = str(exc)
+        return found
+
     # --- values, one type at a time ----------------------------------------------------------
 
     def _value(

@@ -8,7 +8,8 @@
   announced to the counsellors' Telegram group when ``COUNSELLOR_TELEGRAM_CHAT_ID``
   is set;
 - the console's pages: login and language (``login.py``), the queue and the
-  cases (``cases.py``), live updates (``events.py``), all on the shared
+  cases (``cases.py``, with the phrasebook and the translation previews of
+  ``phrasebook.py``), live updates (``events.py``), all on the shared
   :class:`Console` (``base.py``); the slot pages (``appointments.py``) and its static files.
 
 Accounts: ``python -m bot.console add-user NAME --role counsellor|admin``.
@@ -18,24 +19,28 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot.casewatch import CaseWatch, announcement
 from bot.console.appointments import AppointmentPages
 from bot.console.auth import Accounts, LoginGuard, Sessions
 from bot.console.base import HERE, Console
 from bot.console.cases import CasePages
 from bot.console.events import EventStream
 from bot.console.login import LoginPages
-from bot.handoff import CaseWatch, Handoff, announcement
+from bot.handoff import Handoff
 from bot.keys import (
     CATALOGUE,
+    CONTENT,
     CONVERSATIONS,
     DATABASE,
     DELIVERER,
+    PHRASEBOOK,
     RASA,
     SETTINGS,
     TELEGRAM,
     TRANSLATOR,
 )
 from pes.cases import Case, CaseStore
+from pes.phrasebook import Phrasebook
 
 HANDOFF: web.AppKey[Handoff] = web.AppKey("handoff", Handoff)
 CASE_WATCH: web.AppKey[CaseWatch] = web.AppKey("case_watch", CaseWatch)
@@ -53,8 +58,16 @@ def setup_console(app: web.Application) -> None:
             await app[TELEGRAM].app.bot.send_message(chat_id, announcement(case))
 
     watch = CaseWatch(store, announce=announce if chat_id else None)
+    # Loading checks every language file: a broken phrasebook stops the gateway at start.
+    app[PHRASEBOOK] = Phrasebook.load(content=app[CONTENT], catalogue=app[CATALOGUE])
     handoff = Handoff(
-        store, app[CATALOGUE], app[TRANSLATOR], app[DELIVERER], watch, parser=app[RASA]
+        store,
+        app[CATALOGUE],
+        app[TRANSLATOR],
+        app[DELIVERER],
+        watch,
+        parser=app[RASA],
+        phrasebook=app[PHRASEBOOK],
     )
     app[CASE_WATCH] = watch
     app[HANDOFF] = handoff

@@ -23,9 +23,10 @@ import jinja2
 from aiohttp import web
 from multidict import MultiDict, MultiDictProxy
 
+from bot.casewatch import CaseWatch
 from bot.console.auth import Accounts, LoginGuard, Session, Sessions
 from bot.console.labels import labels
-from bot.handoff import CaseWatch, Handoff
+from bot.handoff import Handoff
 from bot.security import client_address
 from common.clock import local, utcnow
 from pes.cases import CaseStore

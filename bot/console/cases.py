@@ -6,6 +6,13 @@ stored translation, or one asked for now (``Handoff.translation_for``). So a
 GET of a case page may still write (a new translation into the working language
 is kept in the case); translating when a message arrives instead would change
 what is stored and when, so that is left as it was.
+
+The phrasebook's routes are here too (the panel itself is ``phrasebook.py``):
+``GET /console/phrasebook?q=`` (live search, JSON), ``POST .../phrase/preview``
+and ``POST .../phrase`` (preview and send a phrase), ``POST .../preview`` (a
+free-text reply's translation and back-translation). A preview answers JSON to
+``phrasebook.js`` (``Accept: application/json``) and the whole case page to a
+browser without JavaScript.
 """
 
 from __future__ import annotations
@@ -17,11 +24,14 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.console.auth import Session
+from bot.console import phrasebook
+from bot.console.auth import Account, Session
 from bot.console.base import Pages, Visit, signed_in
 from bot.console.gist import GistView, present
 from bot.console.labels import labels
+from language.languages import CORE, is_rtl
 from pes.cases import BOT, COUNSELLOR, OUTCOMES, USER, Case, CaseError, CaseMessage
+from pes.phrasebook import RenderError
 
 MAX_TEXT = 4000
 VIEW_AUDIT_EVERY = timedelta(minutes=10)
@@ -53,6 +63,31 @@ def _text(data: Any, case: Case) -> str:
     return text
 
 
+def _language(data: Any, case: Case, account: Account) -> str:
+    """The language a reply is written in: Slovenian, English or the person's own."""
+    written = str(data.get("language", account.language))
+    if written == "user":
+        return case.language
+    return written if written in ("sl", "en") else account.language
+
+
+def _answerable(case: Case, account: Account) -> None:
+    """Only an open case, and only by its counsellor (or anyone while nobody has it,
+    or an admin) — the check in front of every way of answering."""
+    if not case.is_open:
+        raise _back(case, "closed")
+    if case.counsellor not in (None, account.name) and not account.admin:
+        raise _back(case, "claimed_by_other")
+
+
+def _wants_json(request: web.Request) -> bool:
+    return request.headers.get("Accept", "").startswith("application/json")
+
+
+def _json(body: dict[str, Any]) -> web.Response:
+    return web.json_response(body, headers={"Cache-Control": "no-store"})
+
+
 class CasePages(Pages):
     def add_routes(self, router: web.UrlDispatcher) -> None:
         router.add_get("/console/queue", self.queue)
@@ -64,6 +99,10 @@ class CasePages(Pages):
         router.add_post("/console/cases/{case_id}/reply", self.reply)
         router.add_post("/console/cases/{case_id}/close", self.close)
         router.add_post("/console/cases/{case_id}/notes", self.note)
+        router.add_get("/console/phrasebook", self.phrase_search)
+        router.add_post("/console/cases/{case_id}/phrase/preview", self.phrase_preview)
+        router.add_post("/console/cases/{case_id}/phrase", self.phrase)
+        router.add_post("/console/cases/{case_id}/preview", self.preview)
         router.add_get("/console/audit", self.audit)
 
     # --- the queue ------------------------------------------------------------------
@@ -148,6 +187,7 @@ class CasePages(Pages):
             "mine": case.counsellor == session.account.name,
             "outcomes": OUTCOMES,
             "translating": self.console.handoff.translator.enabled,
+            "core": CORE,
         }
 
     @signed_in()
@@ -159,6 +199,28 @@ class CasePages(Pages):
             store.recently_audited, case.id, actor, "viewed", VIEW_AUDIT_EVERY
         ):
             await asyncio.to_thread(store.audit, case.id, actor, "viewed")
+        query = request.query
+        panel = await phrasebook.panel(
+            self.console.handoff,
+            case,
+            session.account.language,
+            query.get("q", ""),
+            query.get("phrase", ""),
+        )
+        return await self._page(request, case, session, panel, error=query.get("error"))
+
+    async def _page(
+        self,
+        request: web.Request,
+        case: Case,
+        session: Session,
+        panel: phrasebook.Panel,
+        *,
+        error: str | None = None,
+        status: int = 200,
+    ) -> web.Response:
+        """The whole case page, with the phrasebook panel as given."""
+        store = self.console.store
         context = await self._case_context(case, session)
         notes = await asyncio.to_thread(store.notes, case.id)
         log = (
@@ -168,9 +230,11 @@ class CasePages(Pages):
             request,
             "case.html",
             session.account.language,
+            status,
             notes=notes,
             log=log,
-            error=request.query.get("error"),
+            error=error,
+            pb=panel,
             **context,
         )
 
@@ -215,14 +279,8 @@ class CasePages(Pages):
         account, data = visit.session.account, visit.form
         case = await self._case(request)
         text = _text(data, case)
-        written = str(data.get("language", account.language))
-        language = case.language if written == "user" else written
-        if language not in ("sl", "en") and written != "user":
-            language = account.language
-        if not case.is_open:
-            raise _back(case, "closed")
-        if case.counsellor not in (None, account.name) and not account.admin:
-            raise _back(case, "claimed_by_other")
+        language = _language(data, case, account)
+        _answerable(case, account)
         try:
             await self.console.handoff.reply(
                 case, account.name, text, language, force=account.admin
@@ -230,6 +288,90 @@ class CasePages(Pages):
         except CaseError as exc:
             raise _back(case, exc.code) from None
         raise _back(case)
+
+    # --- the phrasebook and the previews -------------------------------------------------
+
+    @signed_in()
+    async def phrase_search(self, request: web.Request, visit: Visit) -> web.Response:
+        book = self.console.handoff.phrasebook
+        hits = phrasebook.search(book, request.query.get("q", ""), visit.session.account.language)
+        return _json({"hits": hits})
+
+    def _phrase_id(self, visit: Visit) -> str:
+        phrase_id = str(visit.form.get("phrase", ""))
+        if phrase_id not in self.console.handoff.phrasebook.phrases:
+            raise web.HTTPBadRequest(text="unknown phrase", headers={"Cache-Control": "no-store"})
+        return phrase_id
+
+    async def _phrase_page(
+        self, request: web.Request, visit: Visit, case: Case, phrase_id: str, status: int = 200
+    ) -> web.Response:
+        """The case page with the phrase's form filled as posted and its preview (or
+        the values to fix)."""
+        form, handoff = visit.form, self.console.handoff
+        panel = await phrasebook.panel(
+            handoff,
+            case,
+            visit.session.account.language,
+            str(form.get("q", "")),
+            phrase_id,
+            phrasebook.values_of(form, handoff.phrasebook, phrase_id),
+            show_preview=True,
+        )
+        return await self._page(request, case, visit.session, panel, status=status)
+
+    @signed_in()
+    async def phrase_preview(self, request: web.Request, visit: Visit) -> web.Response:
+        case = await self._case(request)
+        phrase_id = self._phrase_id(visit)
+        if not _wants_json(request):
+            return await self._phrase_page(request, visit, case, phrase_id)
+        handoff, lang = self.console.handoff, visit.session.account.language
+        values = phrasebook.values_of(visit.form, handoff.phrasebook, phrase_id)
+        result = await phrasebook.preview(handoff, case, phrase_id, values, lang)
+        if isinstance(result, phrasebook.Preview):
+            return _json(result.as_json())
+        t, needs = labels(lang), handoff.phrasebook.needs(phrase_id)
+        errors = {name: t.get(f"phrase_bad_{needs.get(name)}", t["phrase_bad"]) for name in result}
+        return _json({"ok": False, "errors": errors})
+
+    @signed_in()
+    async def phrase(self, request: web.Request, visit: Visit) -> web.StreamResponse:
+        account, handoff = visit.session.account, self.console.handoff
+        case = await self._case(request)
+        phrase_id = self._phrase_id(visit)
+        _answerable(case, account)
+        values = phrasebook.values_of(visit.form, handoff.phrasebook, phrase_id)
+        try:
+            await handoff.reply_phrase(
+                case, account.name, phrase_id, values, account.language, force=account.admin
+            )
+        except RenderError:  # a value to fix: the form again, with the field marked
+            return await self._phrase_page(request, visit, case, phrase_id, status=422)
+        except CaseError as exc:
+            raise _back(case, exc.code) from None
+        raise _back(case)
+
+    @signed_in()
+    async def preview(self, request: web.Request, visit: Visit) -> web.Response:
+        account = visit.session.account
+        case = await self._case(request)
+        text = _text(visit.form, case)
+        language = _language(visit.form, case, account)
+        back = await self.console.handoff.back_translate(case, text, language)
+        if _wants_json(request):
+            t = labels(account.language)
+            return _json(
+                {
+                    "translation": back.translation,
+                    "back": back.back,
+                    "problem": t[f"preview_{back.problem}"] if back.problem else None,
+                    "lang": case.language,
+                    "dir": "rtl" if is_rtl(case.language) else "ltr",
+                }
+            )
+        panel = phrasebook.Panel(back=back, draft=text)
+        return await self._page(request, case, visit.session, panel)
 
     @signed_in()
     async def close(self, request: web.Request, visit: Visit) -> web.StreamResponse:

@@ -298,3 +298,15 @@ def test_render_accepts_typed_objects_and_refuses_other_languages(book: Phrasebo
         book.render("bring_cv", "tr")
     with pytest.raises(PhraseNotFound):
         book.render("no_such_phrase", "en")
+
+
+def test_problems_name_each_value_render_would_refuse(book: Phrasebook) -> None:
+    good = {"date": "2026-12-02", "time": "9:30", "office": "ljubljana"}
+    assert book.problems("appointment_details", good) == {}
+    bad = book.problems("appointment_details", {"date": "2. 12.", "time": " ", "office": "mars"})
+    assert set(bad) == {"date", "time", "office"}
+    assert "a date such as 2026-03-02" in bad["date"] and "missing" in bad["time"]
+    assert book.problems("appointment_bring_documents", {"documents": "\n \n"}) == {
+        "documents": "appointment_bring_documents: missing value for documents"
+    }
+    assert book.problems("bring_cv", {}) == {}
