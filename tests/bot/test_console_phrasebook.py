@@ -4,6 +4,7 @@ reply; extended languages, no provider and a provider that is down."""
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -20,6 +21,7 @@ from pes.db import Database
 from pes.outbox import Outbox
 from pes.phrasebook import Phrasebook
 from tests.bot.test_console import PASSWORD, csrf_of, login, make_app
+from tests.conftest import ROOT
 
 VALUES = {"date": "2026-12-02", "time": "09:30", "office": "ljubljana"}
 FORM = {f"v_{name}": value for name, value in VALUES.items()}
@@ -268,3 +270,38 @@ async def test_a_slow_provider_loses_nothing(client: TestClient, store: CaseStor
         f"Pridite jutri.\n\n{note('handoff.reply_untranslated', 'ar')}"
     )
     assert store.messages(case.id)[-1].text == "Pridite jutri."
+
+
+def commonest() -> list[str]:
+    """The phrase ids of docs/handoff.md's table "The ten commonest questions"."""
+    text = (ROOT / "docs" / "handoff.md").read_text(encoding="utf-8")
+    table = text.split("### The ten commonest questions", 1)[1].split("\n\n", 3)[2]
+    rows = table.splitlines()[2:]  # the header and the |---| line
+    return [re.findall(r"`(\w+)`", row.split("|")[2])[0] for row in rows]
+
+
+SAMPLE = {
+    "date": "2026-12-02",
+    "time": "09:30",
+    "office": "maribor",
+    "programme": "slovene_course",
+    "language": "ar",
+    "documents": "potni list\nodločba o statusu",
+}
+
+
+@pytest.mark.parametrize("lang", ["uk", "ru", "ar", "fa"])
+async def test_with_no_provider_the_ten_commonest_questions_get_answers_in_the_persons_language(
+    client: TestClient, store: CaseStore, lang: str
+) -> None:
+    ids = commonest()
+    assert len(ids) == 10
+    client.app[HANDOFF].translator = Translator(TranslationConfig(provider="none"))
+    handoff, phrases = client.app[HANDOFF], book(client)
+    case, _ = store.open_case(f"web-ten-{lang}", "web", lang, "request_human")
+    for phrase_id in ids:
+        values = {name: SAMPLE[kind] for name, kind in phrases.needs(phrase_id).items()}
+        composed = await handoff.compose_phrase(case, phrase_id, values, "sl")
+        assert composed.sent == phrases.render(phrase_id, lang, values), phrase_id
+        assert not composed.machine and composed.sent != composed.own, phrase_id
+        assert note("handoff.reply_untranslated", lang) not in composed.sent, phrase_id
