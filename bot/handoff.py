@@ -32,13 +32,8 @@ them here:
   translation back, to catch a mistranslation before it is sent.
 - :meth:`Handoff.translation_for` translates a case's message for the console's
   case page, keeping a translation into the working language in the case.
-- :meth:`Handoff.gist_for` is the automatic summary of a person's message
-  (``pes/gist.py``: language, topic, programmes, city, status, dates), made from
-  what Rasa's model understood of it (``RasaClient.parse``; no conversation turn,
-  so the assistant still does not answer) or, when Rasa cannot be asked, from the
-  gateway's own language detection. Made in the background when a message
-  reaches the case, and on the case page for the messages from before the case;
-  kept in the case. No translation provider is needed.
+- Each person's message gets its automatic summary (``bot/gist.py``, ``Handoff.gists``)
+  in the background; no translation provider is needed.
 - ``bot/casewatch.py``'s :class:`CaseWatch` tells the consoles when a case changes.
 
 Nothing here logs message text or user ids, and what people and counsellors write
@@ -52,20 +47,19 @@ import contextlib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
-from typing import Any, Protocol
+from datetime import timedelta
+from typing import Any
 
 from bot.casewatch import CaseWatch
 from bot.conversation import User
 from bot.delivery import Deliverer
+from bot.gist import Gists, Parser
 from bot.rasa_client import BotMessage
-from common.clock import local, utcnow
+from common.clock import utcnow
 from language.catalogue import Catalogue, mark_direction
-from language.detect import DETECTION_KEY, DETECTOR
 from language.languages import FALLBACK, LANGUAGES, WORKING, is_core, is_known
 from language.translation import TranslationUnavailable, Translator
 from pes.cases import BOT, USER, Case, CaseError, CaseMessage, CaseStore
-from pes.gist import Gist, gist_of
 from pes.phrasebook import Phrasebook
 
 try:  # the scale work's metrics module; the console works without it
@@ -79,14 +73,6 @@ CANCEL = "/handoff_cancel"
 ACK_EVERY = timedelta(minutes=1)  # at most one full acknowledgement a minute per case
 PASS_THROUGH = frozenset({"/delete_my_data"})  # the Telegram /delete command, the button
 PERSON = "person"  # the audit log's actor when the person themself closes their case
-
-
-class Parser(Protocol):
-    """What the model understood of a text, without a turn (``RasaClient.parse``)."""
-
-    async def parse(
-        self, text: str, sender: str, *, hint: str | None = None
-    ) -> dict[str, Any] | None: ...
 
 
 @dataclass(frozen=True)
@@ -127,7 +113,7 @@ class Handoff:
         self.translator = translator
         self.deliverer = deliverer
         self.watch = watch
-        self.parser = parser
+        self.gists = Gists(store, parser)  # the automatic summaries (bot/gist.py)
         self.phrasebook = phrasebook  # one per app (bot.keys.PHRASEBOOK), checked at start
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -212,7 +198,7 @@ class Handoff:
 
     async def _gist(self, message: CaseMessage, case: Case) -> None:
         try:
-            made = await self.gist_for(message, case)
+            made = await self.gists.gist_for(message, case)
         except Exception as exc:  # a summary is a help, never a failure of the message
             logger.warning("gist failed: %s", type(exc).__name__)
             return
@@ -246,31 +232,6 @@ class Handoff:
         if viewer == WORKING:
             await asyncio.to_thread(self.store.set_translation, message.id, text, viewer)
         return text
-
-    async def gist_for(self, message: CaseMessage, case: Case) -> Gist | None:
-        """The automatic summary of a person's message: the stored one, or one made now
-        and kept. ``None`` for the assistant's and counsellors' messages and buttons."""
-        stored = Gist.from_json(message.gist)
-        if stored is not None or message.author != USER or message.text.startswith("/"):
-            return stored
-        gist = await self.make_gist(
-            message.text,
-            case.user_id,
-            hint=message.language or case.language,
-            today=local(message.created_at).date(),
-        )
-        await asyncio.to_thread(self.store.set_gist, message.id, gist.to_json())
-        return gist
-
-    async def make_gist(self, text: str, sender: str, *, hint: str | None, today: date) -> Gist:
-        """What the model understood of ``text``; the gateway's own language detection
-        where Rasa cannot be asked (or its parse has none)."""
-        parsed = await self.parser.parse(text, sender, hint=hint) if self.parser else None
-        parse = dict(parsed or {})
-        if not isinstance(parse.get(DETECTION_KEY), dict):
-            detection = await asyncio.to_thread(DETECTOR.detect, text)
-            parse[DETECTION_KEY] = detection.as_dict()
-        return await asyncio.to_thread(lambda: gist_of(parse, text, today=today))
 
     # --- words in the person's language ----------------------------------------------
 

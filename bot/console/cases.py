@@ -150,7 +150,7 @@ class CasePages(Pages):
 
         async def row(message: CaseMessage) -> Row:
             plain = await translated(message)
-            gist = await handoff.gist_for(message, case) if message.author == USER else None
+            gist = await handoff.gists.gist_for(message, case) if message.author == USER else None
             if gist is None:
                 return plain
             words = labels(viewer)
