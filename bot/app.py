@@ -60,6 +60,7 @@ def message_json(message: BotMessage) -> dict[str, Any]:
         "buttons": message.buttons,
         "image": message.image,
         "dir": text_direction(message.text),
+        "lang": normalise_code(message.language),  # the language the reply is written in
     }
 
 

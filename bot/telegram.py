@@ -3,6 +3,11 @@
 Long polling by default (no public address needed); webhook mode when
 ``TELEGRAM_WEBHOOK_URL`` is set, with Telegram's secret token checked in
 constant time. ``TELEGRAM_API_URL`` points the bot at another Bot API server.
+
+At start the command menu is set once per core language (``set_my_commands``
+with that ``language_code``; Telegram shows each person the list for their
+app's language) and once without a language, in English, for everyone else.
+The descriptions are ``telegram.command.<name>`` in ``data/locales``.
 """
 
 from __future__ import annotations
@@ -17,8 +22,15 @@ from dataclasses import dataclass
 
 from aiohttp import web
 from cachetools import FIFOCache
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import (
+    BotCommand,
+    BotCommandScopeDefault,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Update,
+)
 from telegram.constants import ChatAction, MessageLimit
+from telegram.error import BadRequest
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -32,7 +44,7 @@ from telegram.ext import (
 from bot.conversation import Conversations, User
 from bot.rasa_client import BotMessage, RasaUnavailable
 from language.catalogue import Catalogue
-from language.languages import FALLBACK, is_core, normalise_code
+from language.languages import CORE, FALLBACK, is_core, normalise_code
 from pes.outbox import OutboxItem
 from pes.privacy import pseudonym
 
@@ -55,6 +67,8 @@ COMMANDS = {
     "delete": "/delete_my_data",
     "language": "/choose_language",
 }
+MENU = ("start", "help", "language", "privacy", "delete")  # the command menu, in its order
+MENU_KEY = "telegram.command."  # + a name of MENU: its description in data/locales
 
 
 @dataclass(frozen=True)
@@ -96,6 +110,11 @@ def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str
     if text:
         pieces.append(text)
     return pieces
+
+
+def menu(catalogue: Catalogue, lang: str) -> list[BotCommand]:
+    """The command menu with its descriptions in ``lang`` (English where it has none)."""
+    return [BotCommand(name, catalogue.text(MENU_KEY + name, lang)) for name in MENU]
 
 
 class CallbackStore:
@@ -268,9 +287,36 @@ class TelegramChannel:
 
     # --- lifecycle and webhook --------------------------------------------------
 
+    async def set_commands(self) -> int:
+        """The command menu in every core language, and in English for every other
+        language (no ``language_code``); how many lists Telegram took.
+
+        A list Telegram refuses is logged (the error's type) and the others are still
+        set; when Telegram cannot be reached the rest are not tried. Either way the
+        gateway goes on: the commands work without the menu."""
+        done = 0
+        for lang in (None, *CORE):
+            try:
+                await self.app.bot.set_my_commands(
+                    menu(self.catalogue, lang or FALLBACK),
+                    scope=BotCommandScopeDefault(),
+                    language_code=lang,
+                )
+            except BadRequest as exc:  # this list only (a description too long, say)
+                logger.warning(
+                    "telegram command menu (%s) refused: %s", lang or "default", type(exc).__name__
+                )
+                continue
+            except Exception as exc:  # out of reach: the next lists would fail the same way
+                logger.warning("telegram command menu not set: %s", type(exc).__name__)
+                break
+            done += 1
+        return done
+
     async def start(self) -> None:
         await self.app.initialize()
         await self.app.start()
+        await self.set_commands()
         if self.config.webhook_url:
             await self.app.bot.set_webhook(
                 self.config.webhook_url,

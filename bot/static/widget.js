@@ -194,7 +194,30 @@
   function loadStrings(lang) {
     return fetch(root + "/api/widget/strings?lang=" + encodeURIComponent(lang), { credentials: "omit" })
       .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
-      .then(applyStrings, function () { applyStrings(null); });
+      .then(function (data) { if (lang === state.lang) applyStrings(data); }, function () { applyStrings(null); });
+  }
+  // The widget's own words follow the language the replies are written in (a Persian
+  // sentence makes the panel Persian and right to left), unless the person chose one in
+  // the picker or with a language button (state.picked, kept with the conversation).
+  // Languages without UI words of their own (not "core") keep the words the panel has.
+  function choose(c) {
+    state.picked = c;
+    var changed = c !== state.lang;
+    state.lang = c;
+    save();
+    return changed ? loadStrings(c) : Promise.resolve();
+  }
+  function chosenIn(payload) {
+    var m = /^\/choose_language(\{.*\})$/.exec(payload || "");
+    try { return m ? code(JSON.parse(m[1]).language) : null; } catch (e) { return null; }
+  }
+  function follow(lang) {
+    var c = code(lang);
+    if (!c || c === state.lang || state.picked) return;
+    if (!languages.some(function (l) { return l.code === c && l.core; })) return;
+    state.lang = c;
+    save();
+    loadStrings(c);
   }
 
   // --- transcript ------------------------------------------------------------------------
@@ -223,7 +246,12 @@
     if (quick && m.buttons && m.buttons.length) {
       r.appendChild(el("div", { "class": "quick" }, m.buttons.map(function (b) {
         var btn = el("button", { type: "button", dir: "auto" }, [b.title]);
-        btn.addEventListener("click", function () { send(b.payload, b.title); input.focus(); });
+        btn.addEventListener("click", function () {
+          var c = chosenIn(b.payload);
+          if (c) choose(c);
+          send(b.payload, b.title);
+          input.focus();
+        });
         return btn;
       })));
     }
@@ -306,7 +334,8 @@
     // The person's data was deleted on the server: forget the browser's copy as well
     // (what is on screen stays until the page closes) and go on in a new session.
     erasedBy = null;
-    state.transcript = []; state.queue = []; state.privacyAck = false; state.session = rid(16); save();
+    // The new conversation does not know the picker's choice either: the words follow it again.
+    state.transcript = []; state.queue = []; state.privacyAck = false; state.picked = null; state.session = rid(16); save();
     if (ws) { var old = ws; ws = null; ready = false; inflight = {}; old.close(); connect(); }
     showTyping();
   }
@@ -315,6 +344,7 @@
     else if (f.type === "typing") { inflight[f.reply_to] = 2; setState(f.reply_to, null); showTyping(); }
     else if (f.type === "message" && f.id && !seen(f.id)) {
       add({ id: f.id, who: f.kind === "counsellor_reply" ? "counsellor" : "bot", text: f.text || "", dir: f.dir, buttons: f.buttons || [], image: f.image || null });
+      follow(f.lang);
     } else if (f.type === "erased") { erasedBy = f.reply_to; }
     else if (f.type === "done") {
       dequeue(f.reply_to);
@@ -384,9 +414,7 @@
     var c = code(picker.value);
     if (!c || c === state.lang) return;
     var name = picker.options[picker.selectedIndex].textContent;
-    state.lang = c;
-    save();
-    loadStrings(c).then(function () { picker.focus(); });
+    choose(c).then(function () { picker.focus(); });
     send('/choose_language{"language": "' + c + '"}', name);
   });
   form.addEventListener("submit", function (e) {

@@ -9,7 +9,8 @@ client → gateway
 gateway → client
     ``{"type": "ready"}`` after a good hello;
     ``{"type": "typing", "reply_to": id}`` when a message is taken (it is an ack);
-    ``{"type": "message", "id", "reply_to"?, "kind", "text", "buttons", "image", "dir"}``;
+    ``{"type": "message", "id", "reply_to"?, "kind", "text", "buttons", "image", "dir",
+    "lang"}`` (``lang``: the language the reply is written in, or ``null``);
     ``{"type": "done", "reply_to": id}`` when every reply to ``id`` is sent;
     ``{"type": "error", "code", "reply_to"?, "retry_after"?, "messages": [{"text", "dir"}]}``.
 

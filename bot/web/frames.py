@@ -13,7 +13,7 @@ from typing import Any
 from bot.polite import polite_texts
 from bot.rasa_client import BotMessage
 from language.catalogue import Catalogue, text_direction
-from language.languages import CORE, FALLBACK, LANGUAGES, is_core
+from language.languages import CORE, FALLBACK, LANGUAGES, is_core, normalise_code
 from pes.outbox import OutboxItem
 
 SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -87,7 +87,11 @@ def error_frame(
 
 
 def reply_frame(message: BotMessage, reply_to: str, n: int) -> dict[str, Any]:
-    """Rasa's ``n``-th reply to the client's message ``reply_to``."""
+    """Rasa's ``n``-th reply to the client's message ``reply_to``.
+
+    ``lang`` is the language the reply is written in, as the localising NLG said
+    (``language.nlg``; ``None`` for the gateway's own messages): the widget's own
+    words follow it unless the person chose a language in its picker."""
     return {
         "type": "message",
         "id": f"{reply_to}.{n}",
@@ -97,6 +101,7 @@ def reply_frame(message: BotMessage, reply_to: str, n: int) -> dict[str, Any]:
         "buttons": message.buttons,
         "image": message.image,
         "dir": text_direction(message.text),
+        "lang": normalise_code(message.language),
     }
 
 
@@ -117,6 +122,7 @@ def outbox_frame(item: OutboxItem) -> dict[str, Any]:
         "buttons": buttons,
         "image": message.get("image"),
         "dir": text_direction(text),
+        "lang": normalise_code(message.get("language")),
     }
 
 

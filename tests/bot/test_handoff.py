@@ -141,7 +141,7 @@ async def test_an_open_case_takes_the_messages_and_rasa_is_not_asked(
 ) -> None:
     store = CaseStore(database)
     assert await chat(client, "مرحبا") == [
-        {"text": "Rasa here", "buttons": [], "image": None, "dir": "ltr"}
+        {"text": "Rasa here", "buttons": [], "image": None, "dir": "ltr", "lang": None}
     ]
     case, _ = store.open_case(WEB_USER, "web", "ar", "request_human")
     first = await chat(client, "أحتاج مساعدة في إيجاد عمل")
@@ -160,7 +160,7 @@ async def test_an_open_case_takes_the_messages_and_rasa_is_not_asked(
 
     await handoff_of(client).close(store.get(case.id), "ana", "answered")  # type: ignore[arg-type]
     assert await chat(client, "شكرا") == [
-        {"text": "Rasa here", "buttons": [], "image": None, "dir": "ltr"}
+        {"text": "Rasa here", "buttons": [], "image": None, "dir": "ltr", "lang": None}
     ]
     assert len(fake.requests) == 2  # closing handed the conversation back
 

@@ -109,6 +109,28 @@ async def test_a_message_is_answered_with_ids_and_directions(
     await ws.close()
 
 
+async def test_each_reply_says_the_language_it_is_written_in(
+    client: TestClient, fake: FakeRasa
+) -> None:
+    """The NLG's ``language`` of each reply reaches the widget as ``lang`` (its own words
+    follow it); the gateway's own messages, which do not say, have ``null``."""
+    fake.replies = [
+        {"text": "\u200fسلام", "language": "fa"},
+        {"text": "Merhaba", "language": "tr"},
+        {"text": "Hello"},
+        {"text": "?", "language": "xx-unknown"},
+    ]
+    ws = await connect(client, lang="en")
+    await ws.send_json({"type": "message", "id": "l1", "text": "سلام، برنامه‌ها چیست؟"})
+    frames = [f for f in await turn(ws, "l1") if f["type"] == "message"]
+    assert [f["lang"] for f in frames] == ["fa", "tr", None, None]
+    await ws.close()
+    response = await client.post(
+        "/api/chat", json={"session": SESSION, "message": "salam", "lang": "en"}
+    )
+    assert [m["lang"] for m in (await response.json())["messages"]] == ["fa", "tr", None, None]
+
+
 async def test_a_resent_message_is_answered_again_but_not_asked_twice(
     client: TestClient, fake: FakeRasa
 ) -> None:
@@ -323,6 +345,7 @@ async def test_outbox_item_reaches_every_open_socket_of_the_user(client: TestCli
             "buttons": [{"title": "OK", "payload": "/affirm"}],
             "image": None,
             "dir": "rtl",
+            "lang": None,  # the counsellor's reply does not say; the widget keeps its words
         }
     with pytest.raises(asyncio.TimeoutError):
         await other.receive_json(timeout=0.3)
