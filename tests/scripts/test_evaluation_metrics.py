@@ -57,6 +57,8 @@ def test_accuracy_and_macro_f1() -> None:
     assert metrics.accuracy(truth, ["a", "a", "b", "a"]) == 0.75
     # F1 of a: 2 * (2/3 * 1) / (2/3 + 1) = 0.8; of b: 2 * (1 * 0.5) / 1.5 = 2/3.
     assert metrics.macro_f1(truth, ["a", "a", "b", "a"]) == pytest.approx((0.8 + 2 / 3) / 2)
+    # An intent the set has no messages of (c) costs b's recall, not a class of its own.
+    assert metrics.macro_f1(truth, ["a", "a", "b", "c"]) == pytest.approx((1 + 2 / 3) / 2)
     with pytest.raises(ValueError, match="length"):
         metrics.accuracy(truth, ["a"])
 
