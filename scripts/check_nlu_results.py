@@ -27,8 +27,17 @@ from scripts.evaluation.spec import MAX_PAIR_RATE, MIN_URGENT_RECALL, SPEC_FILE,
 
 
 def _pairs(results: Path, report: dict[str, Any], spec_file: Path) -> list[PairScore]:
-    """The pair bound from Rasa's files: errors give (true, predicted), the report supports."""
-    errors = json.loads((results / "intent_errors.json").read_text("utf-8"))
+    """The pair bound from Rasa's files: errors give (true, predicted), the report supports.
+
+    Rasa writes intent_errors.json only when there are errors, just after the report;
+    one missing, or over a minute older than the report (an earlier run's), means no
+    error now. The minute leaves room for copies that do not keep the order."""
+    errors_path = results / "intent_errors.json"
+    report_path = results / "intent_report.json"
+    errors: list[dict[str, Any]] = []
+    fresh = report_path.stat().st_mtime - 60
+    if errors_path.exists() and errors_path.stat().st_mtime >= fresh:
+        errors = json.loads(errors_path.read_text("utf-8"))
     confused = Counter(
         (str(e["intent"]), str((e.get("intent_prediction") or {}).get("name"))) for e in errors
     )

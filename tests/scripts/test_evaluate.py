@@ -7,6 +7,7 @@ The stand-in answers each fixture text as a parse of the real model would
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -159,6 +160,17 @@ def test_ci_check_warns_on_a_broken_pair_and_fails_when_strict(
     assert "cancel_appointment ↔ delete_my_data: 1 in 120 messages" in printed
     assert "WARNING: 1 dangerous pair" in printed
     assert check_nlu_results.main([str(results), "--strict-pairs"]) == 1
+
+
+def test_ci_check_ignores_an_errors_file_older_than_the_report(tmp_path: Path) -> None:
+    """Rasa writes no intent_errors.json when nothing is wrong: an old one is not read."""
+    results = _rasa_results(tmp_path, [("delete_my_data", "cancel_appointment")], 1.0)
+    assert check_nlu_results.main([str(results), "--strict-pairs"]) == 1
+    report = results / "intent_report.json"
+    os.utime(results / "intent_errors.json", (report.stat().st_mtime - 3600,) * 2)
+    assert check_nlu_results.main([str(results), "--strict-pairs"]) == 0
+    (results / "intent_errors.json").unlink()
+    assert check_nlu_results.main([str(results), "--strict-pairs"]) == 0
 
 
 def test_ci_check_fails_on_urgent_recall_and_passes_clean_results(tmp_path: Path) -> None:
