@@ -10,13 +10,20 @@ Screenshots and axe results go to ``var/artefacts/``.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from tests.conftest import ROOT
+from tests.standins.stack import running_stack, stack_env
+from tests.standins.translation_api import StandIn
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -72,3 +79,45 @@ def page(context: BrowserContext) -> Iterator[Page]:
 def artefacts() -> Path:
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     return ARTEFACTS
+
+
+COUNSELLOR_PASSWORD = "counsellor password 1"
+
+
+@dataclass
+class CounsellorStack:
+    """A whole stack whose machine translation is the stand-in ``translations``."""
+
+    url: str
+    database_url: str
+    translations: StandIn
+
+
+@contextlib.contextmanager
+def counsellor_stack(
+    folder: Path, provider: str, translations: StandIn
+) -> Iterator[CounsellorStack]:
+    """The assistant as `make run` starts it, translating with ``provider`` played by the
+    loopback stand-in ``translations``, with the counsellor account ``ana``
+    (``COUNSELLOR_PASSWORD``), for the console's browser tests."""
+    model = os.environ.get("RASA_MODEL", "").strip() or str(MODEL)
+    if not Path(model).exists():
+        pytest.skip("needs a trained model: `make train` (make test trains before it runs pytest)")
+    env = stack_env(
+        folder,
+        RASA_MODEL=model,
+        TRANSLATION_PROVIDER=provider,
+        TRANSLATION_API_URL=translations.url,
+    )
+    created = subprocess.run(
+        [sys.executable, "-m", "bot.console", "add-user", "ana", "--role", "counsellor"],
+        cwd=ROOT,
+        env=env,
+        input=COUNSELLOR_PASSWORD + "\n",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert created.returncode == 0, created.stderr
+    with running_stack(env) as running:
+        yield CounsellorStack(running.url, running.database_url, translations)

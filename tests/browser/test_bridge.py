@@ -14,11 +14,8 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
@@ -27,15 +24,18 @@ from language.catalogue import Catalogue
 from pes.cases import CaseStore
 from pes.db import Database
 from pes.phrasebook import Phrasebook
-from tests.browser.conftest import ARTEFACTS, MODEL
+from tests.browser.conftest import (
+    ARTEFACTS,
+    COUNSELLOR_PASSWORD,
+    CounsellorStack,
+    counsellor_stack,
+)
 from tests.browser.test_widget import axe, serious
 from tests.conftest import ROOT
-from tests.standins.stack import running_stack, stack_env
-from tests.standins.translation_api import StandIn, translation_api
+from tests.standins.translation_api import translation_api
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "counsellor password 1"
 WIDGET = "#pes-chat-widget"
 DOCS_IMG = ROOT / "docs" / "img"
 VALUES = {"date": "2026-12-02", "time": "09:30", "office": "ljubljana"}
@@ -85,18 +85,8 @@ PEOPLE = {
 }
 
 
-@dataclass
-class BridgeStack:
-    url: str
-    database_url: str
-    translations: StandIn
-
-
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BridgeStack]:
-    model = os.environ.get("RASA_MODEL", "").strip() or str(MODEL)
-    if not Path(model).exists():
-        pytest.skip("needs a trained model: `make train` (make test trains before it runs pytest)")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CounsellorStack]:
     with translation_api() as translations:
         for p in PEOPLE.values():
             translations.dictionary.update(
@@ -107,24 +97,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BridgeStack]:
                     (p.lang, "sl", p.reply): p.back_sl,
                 }
             )
-        env = stack_env(
-            tmp_path_factory.mktemp("bridge-stack"),
-            RASA_MODEL=model,
-            TRANSLATION_PROVIDER="libre",
-            TRANSLATION_API_URL=translations.url,
-        )
-        created = subprocess.run(
-            [sys.executable, "-m", "bot.console", "add-user", "ana", "--role", "counsellor"],
-            cwd=ROOT,
-            env=env,
-            input=PASSWORD + "\n",
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert created.returncode == 0, created.stderr
-        with running_stack(env) as running:
-            yield BridgeStack(running.url, running.database_url, translations)
+        with counsellor_stack(
+            tmp_path_factory.mktemp("bridge-stack"), "libre", translations
+        ) as running:
+            yield running
 
 
 def shot(page: Page, name: str, *, full_page: bool = False) -> None:
@@ -156,7 +132,7 @@ def first_sentence(key: str, lang: str, **values: object) -> str:
     return re.split(r"[.،؟]", Catalogue.load().text(key, lang, **values))[0]
 
 
-def ask_for_a_person(browser: Browser, stack: BridgeStack, p: Person) -> tuple[Page, int]:
+def ask_for_a_person(browser: Browser, stack: CounsellorStack, p: Person) -> tuple[Page, int]:
     """The person opens the widget in their language, asks for a person and writes a
     message; the case's number."""
     person = browser.new_context(viewport={"width": 360, "height": 740}, locale=p.lang)
@@ -179,7 +155,7 @@ def ask_for_a_person(browser: Browser, stack: BridgeStack, p: Person) -> tuple[P
     return chat, max(ids)  # this person's: the newest case in their language
 
 
-def counsellor_console(browser: Browser, stack: BridgeStack) -> tuple[Page, list[str]]:
+def counsellor_console(browser: Browser, stack: CounsellorStack) -> tuple[Page, list[str]]:
     counsellor = browser.new_context(
         viewport={"width": 1280, "height": 900}, locale="sl", bypass_csp=True
     )
@@ -187,7 +163,7 @@ def counsellor_console(browser: Browser, stack: BridgeStack) -> tuple[Page, list
     console, errors = watched(counsellor)
     console.goto(stack.url + "/console")
     console.get_by_label("Uporabniško ime").fill("ana")
-    console.get_by_label("Geslo").fill(PASSWORD)
+    console.get_by_label("Geslo").fill(COUNSELLOR_PASSWORD)
     console.get_by_role("button", name="Prijava").click()
     expect(console.get_by_role("heading", name="Čakalna vrsta")).to_be_visible()
     return console, errors
@@ -217,7 +193,7 @@ def lines(text: str) -> list[str]:
 
 @pytest.mark.parametrize("lang", ["ar", "uk", "fa"])  # Arabic first: its screenshot is the docs'
 def test_each_person_reads_a_phrase_and_a_free_text_reply_in_their_language(
-    browser: Browser, stack: BridgeStack, lang: str
+    browser: Browser, stack: CounsellorStack, lang: str
 ) -> None:
     p, book = PEOPLE[lang], Phrasebook.load()
     chat, case_id = ask_for_a_person(browser, stack, p)
@@ -273,7 +249,7 @@ def test_each_person_reads_a_phrase_and_a_free_text_reply_in_their_language(
 
 
 def test_with_the_provider_down_a_phrase_still_arrives_in_persian(
-    browser: Browser, stack: BridgeStack
+    browser: Browser, stack: CounsellorStack
 ) -> None:
     stack.translations.fail = True
     try:

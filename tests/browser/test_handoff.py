@@ -12,11 +12,7 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
@@ -29,15 +25,14 @@ from tests.browser.conftest import (
     AXE,
     CHROMIUM,
     CHROMIUM_ARGS,
-    MODEL,
+    COUNSELLOR_PASSWORD,
+    CounsellorStack,
+    counsellor_stack,
 )
-from tests.conftest import ROOT
-from tests.standins.stack import running_stack, stack_env
-from tests.standins.translation_api import StandIn, translation_api
+from tests.standins.translation_api import translation_api
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "counsellor password 1"
 REQUEST = "أريد أن أتحدث مع موظف حقيقي من فضلك"
 REQUEST_SL = "Rad bi govoril s pravim uslužbencem, prosim."
 FOLLOW_UP = "أبحث عن عمل كسائق"
@@ -49,18 +44,8 @@ PERSIAN_REQUEST = "می‌خواهم با یک آدم صحبت کنم"
 PERSIAN = "من پناهنده هستم و در ماریبور زندگی می‌کنم. آیا اجازه کار دارم؟"
 
 
-@dataclass
-class HandoffStack:
-    url: str
-    database_url: str
-    translations: StandIn
-
-
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HandoffStack]:
-    model = os.environ.get("RASA_MODEL", "").strip() or str(MODEL)
-    if not Path(model).exists():
-        pytest.skip("needs a trained model: `make train` (make test trains before it runs pytest)")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CounsellorStack]:
     with translation_api() as translations:
         translations.dictionary.update(
             {
@@ -71,24 +56,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HandoffStack]:
                 ("fa", "sl", PERSIAN): "Sem begunec in živim v Mariboru. Ali smem delati?",
             }
         )
-        env = stack_env(
-            tmp_path_factory.mktemp("handoff-stack"),
-            RASA_MODEL=model,
-            TRANSLATION_PROVIDER="google",
-            TRANSLATION_API_URL=translations.url,
-        )
-        created = subprocess.run(
-            [sys.executable, "-m", "bot.console", "add-user", "ana", "--role", "counsellor"],
-            cwd=ROOT,
-            env=env,
-            input=PASSWORD + "\n",
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert created.returncode == 0, created.stderr
-        with running_stack(env) as running:
-            yield HandoffStack(running.url, running.database_url, translations)
+        with counsellor_stack(
+            tmp_path_factory.mktemp("handoff-stack"), "google", translations
+        ) as running:
+            yield running
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +91,7 @@ def bot_rows(page: Page, text: str) -> object:
 
 
 def test_arabic_request_slovenian_counsellor_arabic_reply(
-    chromium: Browser, stack: HandoffStack
+    chromium: Browser, stack: CounsellorStack
 ) -> None:
     catalogue = Catalogue.load()
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
@@ -157,7 +128,7 @@ def test_arabic_request_slovenian_counsellor_arabic_reply(
     console_errors = watch_errors(console)
     console.goto(stack.url + "/console")
     console.get_by_label("Uporabniško ime").fill("ana")
-    console.get_by_label("Geslo").fill(PASSWORD)
+    console.get_by_label("Geslo").fill(COUNSELLOR_PASSWORD)
     console.get_by_role("button", name="Prijava").click()
     expect(console.get_by_role("heading", name="Čakalna vrsta")).to_be_visible()
     console.get_by_role("link", name=f"Odpri #{case_id}").click()
@@ -200,7 +171,7 @@ def test_arabic_request_slovenian_counsellor_arabic_reply(
     counsellor.close()
 
 
-def open_case(chromium: Browser, stack: HandoffStack, case_id: int) -> Page:
+def open_case(chromium: Browser, stack: CounsellorStack, case_id: int) -> Page:
     """The counsellor's console, logged in, on case ``case_id`` (CSP off for axe-core)."""
     counsellor = chromium.new_context(
         viewport={"width": 1280, "height": 900}, locale="sl", bypass_csp=True
@@ -209,7 +180,7 @@ def open_case(chromium: Browser, stack: HandoffStack, case_id: int) -> Page:
     console = counsellor.new_page()
     console.goto(stack.url + "/console")
     console.get_by_label("Uporabniško ime").fill("ana")
-    console.get_by_label("Geslo").fill(PASSWORD)
+    console.get_by_label("Geslo").fill(COUNSELLOR_PASSWORD)
     console.get_by_role("button", name="Prijava").click()
     expect(console.get_by_role("heading", name="Čakalna vrsta")).to_be_visible()
     console.goto(f"{stack.url}/console/cases/{case_id}")
@@ -217,7 +188,7 @@ def open_case(chromium: Browser, stack: HandoffStack, case_id: int) -> Page:
 
 
 def test_a_persian_message_shows_its_automatic_summary(
-    chromium: Browser, stack: HandoffStack
+    chromium: Browser, stack: CounsellorStack
 ) -> None:
     person = chromium.new_context(viewport={"width": 360, "height": 740}, locale="fa")
     person.set_default_timeout(60_000)
