@@ -8,7 +8,6 @@ import asyncio
 import json
 import os
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -30,7 +29,7 @@ from pes.db import Database
 from pes.outbox import DELIVERED, PENDING, SENDING, Outbox, OutboxRow
 from pes.privacy import pseudonym
 from pes.settings import from_env
-from tests.standins.bot_api import BotApi, bot_api, message
+from tests.standins.bot_api import BotApi, message
 from tests.standins.rasa_rest import FakeRasa
 
 SESSION = "handoffsession0001"
@@ -291,12 +290,6 @@ async def test_without_a_provider_the_reply_goes_as_written_with_an_interpreter_
     assert sent.translation is None and not sent.machine_translated
     same = await handoff.reply(case, "ana", "سلام", "fa")  # written in the person's language
     assert same.sent_text == "سلام" and same.translation is None
-
-
-@pytest.fixture
-def api() -> Iterator[BotApi]:
-    with bot_api() as stand_in:
-        yield stand_in
 
 
 async def test_telegram_person_group_announcement_and_reply_through_the_same_sender(

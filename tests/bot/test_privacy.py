@@ -38,11 +38,6 @@ class Events:
         return 7
 
 
-@pytest.fixture(scope="module")
-def catalogue() -> Catalogue:
-    return Catalogue.load()
-
-
 def hook(events: Events, catalogue: Catalogue) -> PrivacyHook:
     return PrivacyHook(Conversations(FakeRasa().client()), events, catalogue, 90)  # type: ignore[arg-type]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -26,22 +26,11 @@ from pes.db import Database
 from pes.outbox import Contacts, Outbox
 from pes.privacy import pseudonym
 from pes.settings import from_env
-from tests.standins.bot_api import BotApi, bot_api, message
+from tests.standins.bot_api import BotApi, message
 from tests.standins.rasa_rest import FakeRasa
 
 CHAT = 777001
 KEY = from_env({}).gateway.pseudonym_key
-
-
-@pytest.fixture(scope="module")
-def catalogue() -> Catalogue:
-    return Catalogue.load()
-
-
-@pytest.fixture
-def api() -> Iterator[BotApi]:
-    with bot_api() as stand_in:
-        yield stand_in
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,21 +14,10 @@ from language.catalogue import Catalogue
 from language.languages import CORE, FALLBACK
 from pes.settings import from_env
 from tests.conftest import ROOT, replace_once
-from tests.standins.bot_api import BotApi, bot_api
+from tests.standins.bot_api import BotApi
 from tests.standins.rasa_rest import FakeRasa
 
 KEY = from_env({}).gateway.pseudonym_key
-
-
-@pytest.fixture(scope="module")
-def catalogue() -> Catalogue:
-    return Catalogue.load()
-
-
-@pytest.fixture
-def api() -> Iterator[BotApi]:
-    with bot_api() as stand_in:
-        yield stand_in
 
 
 def channel_on(api: BotApi, catalogue: Catalogue) -> TelegramChannel:
