@@ -188,7 +188,7 @@ def markdown(scores: Sequence[SetScore]) -> str:
     lines.append("|---|" + "---|" * len(scores))
     for i, pair in enumerate(scores[0].pairs if scores else ()):
         counts = "".join(f" {s.pairs[i].confused} in {s.pairs[i].messages} |" for s in scores)
-        lines.append(f"| {pair.pair.a} ↔ {pair.pair.b} |{counts}")
+        lines.append(f"| {pair.pair.label} |{counts}")
     return "\n".join(lines) + "\n"
 
 
