@@ -42,6 +42,7 @@ REPLY_AR = "مرحبًا، أنا آنا. ما العمل الذي كنت تقو
 WIDGET = "#pes-chat-widget"
 PERSIAN_REQUEST = "می‌خواهم با یک آدم صحبت کنم"
 PERSIAN = "من پناهنده هستم و در ماریبور زندگی می‌کنم. آیا اجازه کار دارم؟"
+PERSIAN_FOLLOW_UP = "ممنون، منتظر جواب می‌مونم"
 
 
 @pytest.fixture(scope="module")
@@ -183,8 +184,24 @@ def open_case(chromium: Browser, stack: CounsellorStack, case_id: int) -> Page:
     console.get_by_label("Geslo").fill(COUNSELLOR_PASSWORD)
     console.get_by_role("button", name="Prijava").click()
     expect(console.get_by_role("heading", name="Čakalna vrsta")).to_be_visible()
-    console.goto(f"{stack.url}/console/cases/{case_id}")
+    # Counts every time the live region's content is put in place again.
+    console.add_init_script(
+        """document.addEventListener("DOMContentLoaded", () => {
+            window.liveSwaps = 0;
+            const live = document.getElementById("live");
+            if (live) new MutationObserver(() => window.liveSwaps++).observe(live, {childList: true});
+        });"""
+    )
+    with console.expect_response(re.compile(r"/console/cases/\d+/live$")):
+        console.goto(f"{stack.url}/console/cases/{case_id}")  # the stream opens: a refresh
     return console
+
+
+def live_swaps(console: Page) -> int:
+    """How often the live region was replaced, read after its pending refresh has settled."""
+    swaps = console.evaluate("() => new Promise(r => setTimeout(() => r(window.liveSwaps), 300))")
+    assert isinstance(swaps, int)
+    return swaps
 
 
 def test_a_persian_message_shows_its_automatic_summary(
@@ -208,6 +225,9 @@ def test_a_persian_message_shows_its_automatic_summary(
         database.dispose()
 
     console = open_case(chromium, stack, case.id)
+    # The refresh when the event stream opens fetched the same conversation: nothing is
+    # replaced, so a screen reader does not read it again and a selection is not lost.
+    assert live_swaps(console) == 0
     gist = console.locator(".msg.user").filter(has_text=PERSIAN).locator(".gist")
     expect(gist).to_contain_text("Samodejni povzetek")  # marked as automatic, in words
     expect(gist).to_contain_text("perzijščina")
@@ -226,5 +246,8 @@ def test_a_persian_message_shows_its_automatic_summary(
     console.locator(".msg.user").filter(has_text=PERSIAN).screenshot(
         path=str(ARTEFACTS / "handoff-gist.png")
     )
+    send(chat, PERSIAN_FOLLOW_UP)  # a real change is still put in place, live
+    expect(console.locator(".msg.user").filter(has_text=PERSIAN_FOLLOW_UP)).to_have_count(1)
+    assert live_swaps(console) >= 1
     person.close()
     console.context.close()

@@ -1,6 +1,9 @@
 // Counsellor console: live updates. The server says "something changed" over
 // Server-Sent Events; the page fetches its fragment again (rendered and escaped
-// by the server) and puts it in place. No inline scripts: the CSP forbids them.
+// by the server) and puts it in place only when it differs from what is shown,
+// so that an unchanged conversation is not re-read by screen readers (the region
+// is aria-live) and a counsellor's text selection survives other cases' events.
+// No inline scripts: the CSP forbids them.
 (function () {
   "use strict";
   var live = document.getElementById("live");
@@ -10,6 +13,12 @@
   var again = false;
   var title = document.title;
 
+  function differs(html) {
+    var parsed = document.createElement("template");
+    parsed.innerHTML = html;
+    return parsed.innerHTML.trim() !== live.innerHTML.trim();
+  }
+
   function refresh() {
     if (busy) { again = true; return; }
     busy = true;
@@ -18,7 +27,7 @@
         if (r.redirected || r.status === 401 || r.status === 403) { window.location.reload(); return null; }
         return r.ok ? r.text() : null;
       })
-      .then(function (html) { if (html !== null) { live.innerHTML = html; } })
+      .then(function (html) { if (html !== null && differs(html)) { live.innerHTML = html; } })
       .catch(function () { /* the next event tries again */ })
       .then(function () {
         busy = false;
