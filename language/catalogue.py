@@ -31,6 +31,7 @@ from common import datafile
 from common.datafile import ContentError
 from language.languages import CORE, FALLBACK, is_rtl
 
+OFFLINE = "offline."  # keys shown only in languages not understood offline (language/honest.py)
 DEFAULT_LOCALES_DIR = Path(__file__).resolve().parent.parent / "data" / "locales"
 PARTS = "parts"
 DROP_BUTTONS = "drop_buttons"
@@ -122,7 +123,8 @@ class Catalogue:
         return tuple(self.locales)
 
     def check(self) -> None:
-        """Every core language present, with the fallback's keys, placeholders, payloads."""
+        """Every core language present, with the fallback's keys, placeholders, payloads
+        (but for ``offline.*``: lines only the languages not understood offline show)."""
         if FALLBACK not in self.locales:
             raise ContentError(self.directory / f"{FALLBACK}.yml", None, "file not found")
         reference = self.locales[FALLBACK]
@@ -131,7 +133,9 @@ class Catalogue:
             if lang not in self.locales:
                 raise ContentError(path, None, "file not found: every core language needs one")
             entries = self.locales[lang]
-            missing = [key for key in reference if key not in entries]
+            missing = [
+                key for key in reference if key not in entries and not key.startswith(OFFLINE)
+            ]
             if missing:
                 raise ContentError(path, None, f"missing key(s): {', '.join(missing)}")
         for lang, entries in self.locales.items():

@@ -32,6 +32,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from language import languages, translation
 from language.catalogue import Catalogue, MissingReply, mark_direction
+from language.honest import HONEST_BUTTON_KEY, HONEST_KEY, HONEST_OFFICES_KEY
 from language.languages import FALLBACK, WORKING, is_core, is_known
 
 logger = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ LANGUAGE_SLOT = "language"
 NOTICE_FLAG = "language_notice"  # metadata of the bot message that carried this turn's notice
 BOTH_SUFFIX = ".en_sl"  # the variant of a reply for the English-and-Slovenian fallback
 TURNS_REMEMBERED = 10_000
+NOT_UNDERSTOOD = "utter_default"  # the reply that becomes the honest answer (language/honest.py)
 
 
 def _turn(tracker: DialogueStateTracker) -> str:
@@ -153,6 +155,8 @@ class LocalisedNLG(NaturalLanguageGenerator):
             return message
         except translation.TranslationUnavailable:
             pass
+        if key == NOT_UNDERSTOOD and self.catalogue.has_own(lang, HONEST_KEY):
+            return self._honest(lang)
         both = key + BOTH_SUFFIX if self.catalogue.has(key + BOTH_SUFFIX) else key
         if both != key:
             english = self.catalogue.render(both, FALLBACK, **values)
@@ -168,3 +172,15 @@ class LocalisedNLG(NaturalLanguageGenerator):
         if notice:
             message[NOTICE_FLAG] = True
         return message
+
+    def _honest(self, lang: str) -> dict[str, Any]:
+        """The line written by people for a language not understood, with its buttons."""
+        buttons = [
+            {"title": self.catalogue.text(HONEST_BUTTON_KEY, lang), "payload": "/request_human"},
+            {"title": self.catalogue.text(HONEST_OFFICES_KEY, lang), "payload": "/office_info"},
+        ]
+        return {
+            "text": mark_direction(self.catalogue.text(HONEST_KEY, lang), lang),
+            "buttons": [{**b, "title": mark_direction(b["title"], lang)} for b in buttons],
+            NOTICE_FLAG: True,  # the line says it all: no other notice this turn
+        }
