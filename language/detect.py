@@ -23,9 +23,13 @@ DETECTION_KEY = "language_detection"
 _LINGUA_CODES = ("en", "sl", "uk", "ru", "ar", "fa", "ur", "tr", "fr", "so")
 # Letters that only one of our languages uses, for languages lingua lacks.
 _PASHTO = re.compile("[ټډړږښګڼځڅ]")
-_SORANI = re.compile("[ڵڕێۆ]")
+_SORANI = re.compile("[ڵڕێۆە]")
 _ETHIOPIC = re.compile("[\u1200-\u137f]")
-_KURMANJI_WORDS = re.compile(r"\b(ez|min|kar|dixwazim|dikarim|çawa|spas|silav)\b", re.IGNORECASE)
+# Kurmanji writes ê î û beside ç ş; French and Turkish, which share some, have letters
+# of their own (é è à ô ... / ı ğ ö ü) that Kurmanji never uses.
+_KURMANJI_LETTERS = re.compile("[êîûÊÎÛ]")
+_KURMANJI_ALPHABET = re.compile("[êîûçşÊÎÛÇŞ]")
+_NOT_KURMANJI = re.compile("[éèàâôëïœùÿığöüÉÈÀÂÔÖÜİĞ]")
 _WORD = re.compile(r"\w+", re.UNICODE)
 _UKRAINIAN_ONLY = re.compile("[іїєґІЇЄҐ]")
 _RUSSIAN_ONLY = re.compile("[ыэъёЫЭЪЁ]")
@@ -86,12 +90,14 @@ class Detector:
         special = _special_script(cleaned)
         if special:
             return Detection(special, 0.95, words)
+        kurmanji_words = 0.0
         if latin.mostly_latin(cleaned):
             verdict = latin.judge(cleaned, self._markers or latin.default())
             if verdict.language:
                 return Detection(verdict.language, verdict.confidence, words)
-        if len(_KURMANJI_WORDS.findall(cleaned)) >= 2:
-            return Detection("ku", 0.95, words)
+            kurmanji_words = verdict.scores.get("ku", 0.0)
+        if _kurmanji_letters(cleaned, kurmanji_words):
+            return Detection("ku", 0.9, words)
         with self._lock:
             if self._detector is None:
                 self._detector = self._build()
@@ -110,6 +116,16 @@ class Detector:
             # ґ, so the writer is Ukrainian and is answered in Ukrainian.
             return Detection("uk", max(scores.get("uk", 0.0), scores["ru"]), words)
         return Detection(code, scores[code], words)
+
+
+def _kurmanji_letters(text: str, marker_points: float) -> bool:
+    """ê, î or û, and none of French's or Turkish's own letters, with a second letter of
+    Kurmanji's alphabet or a Kurmanji marker word (``latin_markers.yml``)."""
+    return (
+        _KURMANJI_LETTERS.search(text) is not None
+        and _NOT_KURMANJI.search(text) is None
+        and (len(_KURMANJI_ALPHABET.findall(text)) >= 2 or marker_points >= 2)
+    )
 
 
 def _special_script(text: str) -> str | None:

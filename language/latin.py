@@ -1,4 +1,4 @@
-"""Persian and Arabic written in Latin letters (Finglish, Arabizi), told apart by marker words.
+"""Persian, Arabic and Kurmanji in Latin letters (Finglish, Arabizi), told apart by marker words.
 
 People without a Persian or Arabic keyboard write ``khaili mamnoon, khoda hafez``
 or ``bdi maw3ed ma3 el muwazzaf``. A general detector reads these as some Latin
@@ -8,6 +8,8 @@ Arabizi use. A message is Persian or Arabic when its marker words reach a
 threshold, make up a share of its words, and one language leads the other;
 otherwise the general detector decides as before. Arabizi's digits for the
 letters Latin lacks (``ma3``, ``sa7``, ``su2al``) count as strong Arabic markers.
+Kurmanji Kurdish is written in Latin letters anyway, often without its ê î û ç ş on
+a phone; no general detector here knows it, so its words are markers too.
 
 Words are compared whole, folded: lower case, no diacritics, doubled letters
 written once (``mamnoon`` = ``mamnon``), so one entry covers those variants.
@@ -29,7 +31,7 @@ from common import datafile
 from common.datafile import ContentError, Node
 
 MARKERS_FILE = Path(__file__).resolve().parent.parent / "data" / "language" / "latin_markers.yml"
-LANGUAGES = ("fa", "ar")
+LANGUAGES = ("fa", "ar", "ku")
 _KINDS = ("strong", "weak")
 _SETTINGS = {
     "threshold": 3.0,
@@ -98,7 +100,7 @@ def mostly_latin(text: str) -> bool:
 
 
 def judge(text: str, markers: Markers) -> Verdict:
-    """Persian, Arabic or neither (``None``) for a message in Latin letters."""
+    """Persian, Arabic, Kurmanji or none (``None``) for a message in Latin letters."""
     tokens = [fold(t) for t in _TOKEN.findall(text)]
     tokens = [t for t in tokens if not t.isdigit()]
     scores = dict.fromkeys(LANGUAGES, 0.0)
@@ -114,7 +116,7 @@ def judge(text: str, markers: Markers) -> Verdict:
             if kind is not None:
                 scores[lang] += points[kind]
                 hits[lang] += 1
-    best, other = sorted(LANGUAGES, key=lambda lang: scores[lang], reverse=True)
+    best, other = sorted(LANGUAGES, key=lambda lang: scores[lang], reverse=True)[:2]
     lead = scores[best] - scores[other]
     if (
         scores[best] < markers.threshold

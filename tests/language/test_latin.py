@@ -216,7 +216,7 @@ def test_a_small_lexicon_works(tmp_path: Path) -> None:
     markers = latin.load(_write(tmp_path, _GOOD))
     verdict = latin.judge("salam mamnoon Mamnooon", markers)
     assert verdict.language == "fa"
-    assert verdict.scores == {"fa": 5.0, "ar": 0.0}
+    assert verdict.scores == {"fa": 5.0, "ar": 0.0, "ku": 0.0}
     assert latin.judge("salam shukran", markers).language is None
 
 
