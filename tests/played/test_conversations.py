@@ -75,7 +75,8 @@ CONVERSATIONS = conversations()
 
 @pytest.mark.parametrize("conversation", CONVERSATIONS, ids=[c["name"] for c in CONVERSATIONS])
 def test_conversation(stack: Stack, conversation: dict[str, Any]) -> None:
-    lang = conversation["lang"]
+    lang = conversation["lang"]  # the widget's language (the browser's)
+    replies_in = conversation.get("replies_in", lang)  # when the person writes another
     session = "played" + re.sub(r"[^A-Za-z0-9]", "", conversation["name"])[:40]
     previous: list[dict[str, Any]] = []
     for number, turn in enumerate(conversation["turns"], start=1):
@@ -86,11 +87,11 @@ def test_conversation(stack: Stack, conversation: dict[str, Any]) -> None:
         limit = turn.get("max_messages", MAX_MESSAGES)
         assert len(messages) <= limit, f"{where}: more than {limit} messages"
         if turn.get("expect"):
-            assert any(has(messages, key, lang) for key in turn["expect"]), (
+            assert any(has(messages, key, replies_in) for key in turn["expect"]), (
                 f"{where}: none of {turn['expect']}"
             )
         for key in turn.get("never", []):
-            assert not has(messages, key, lang), f"{where}: {key} should not be there"
+            assert not has(messages, key, replies_in), f"{where}: {key} should not be there"
         previous = messages
 
 
