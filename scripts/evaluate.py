@@ -1,8 +1,8 @@
-"""NLU evaluation on two sets side by side (``make eval``; docs/nlu.md, "Two sets").
+"""NLU evaluation on three sets side by side (``make eval``; docs/nlu.md, "Three sets").
 
 The regression set (``tests/nlu/<lang>.yml``) has been used to choose settings and
-examples; the unseen set (``tests/unseen/<lang>.yml``) never may be, and is skipped
-with a line saying so while it does not exist. For each set, per core language
+examples; the unseen sets (``tests/unseen/`` and ``tests/unseen_b/``, ``<lang>.yml``)
+never may be, and each is skipped with a line saying so while it does not exist. For each set, per core language
 and overall: intent accuracy and macro F1 (targets 0.92 each language, 0.95 all),
 how often the reply answers the question (answer groups of
 ``data/nlu/evaluation.yml``), urgent_help recall and precision, the dangerous pairs'
@@ -16,7 +16,7 @@ regression set cannot be used. The accuracy targets are printed PASS/FAIL but do
 not fail the run: they are aims, the bounds are harms.
 
 Usage: python -m scripts.evaluate [--model models] [--regression tests/nlu]
-       [--unseen tests/unseen] [--spec data/nlu/evaluation.yml]
+       [--unseen tests/unseen] [--unseen-b tests/unseen_b] [--spec data/nlu/evaluation.yml]
        [--out var/results/eval.json] [--markdown var/results/eval.md]
 """
 
@@ -41,6 +41,7 @@ def run(
     *,
     regression: Path,
     unseen: Path,
+    unseen_b: Path | None = None,
     spec_file: Path = SPEC_FILE,
     out: Path,
     markdown: Path,
@@ -53,10 +54,10 @@ def run(
         return 2
     sets: list[TestSet] = []
     skipped: dict[str, str] = {}
-    for name, directory, show_texts in (
-        ("regression", regression, True),
-        ("unseen", unseen, False),
-    ):
+    named = [("regression", regression, True), ("unseen", unseen, False)]
+    if unseen_b is not None:
+        named.append(("unseen_b", unseen_b, False))
+    for name, directory, show_texts in named:
         loaded = load_set(name, directory, show_texts=show_texts)
         if loaded is None:
             skipped[name] = f"no readable <lang>.yml in {directory}"
@@ -83,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, default=ROOT / "models")
     parser.add_argument("--regression", type=Path, default=ROOT / "tests" / "nlu")
     parser.add_argument("--unseen", type=Path, default=ROOT / "tests" / "unseen")
+    parser.add_argument("--unseen-b", type=Path, default=ROOT / "tests" / "unseen_b")
     parser.add_argument("--spec", type=Path, default=SPEC_FILE)
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "results" / "eval.json")
     parser.add_argument("--markdown", type=Path, default=ROOT / "var" / "results" / "eval.md")
@@ -91,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         model_parser(args.model),
         regression=args.regression,
         unseen=args.unseen,
+        unseen_b=args.unseen_b,
         spec_file=args.spec,
         out=args.out,
         markdown=args.markdown,

@@ -178,3 +178,25 @@ def test_ci_check_fails_on_urgent_recall_and_passes_clean_results(tmp_path: Path
     assert check_nlu_results.main([str(clean), "--strict-pairs"]) == 0
     low = _rasa_results(tmp_path, [], 0.96)
     assert check_nlu_results.main([str(low)]) == 1
+
+
+def test_a_second_unseen_set_is_reported_beside_the_first(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Set B (tests/unseen_b) is scored as the first one is, and its texts stay hidden."""
+    out = tmp_path / "eval.json"
+    status = evaluate.run(
+        StandIn(READINGS),
+        regression=FIXTURES / "regression",
+        unseen=tmp_path / "no-unseen",
+        unseen_b=FIXTURES / "unseen",
+        out=out,
+        markdown=tmp_path / "eval.md",
+    )
+    result = json.loads(out.read_text("utf-8"))
+    printed = capsys.readouterr().out
+    assert status == 1
+    assert result["unseen_b"]["missed_urgent"] == {"en": 1}
+    assert any("unseen_b: urgent_help recall en 0.500" in b for b in result["bounds"]["broken"])
+    assert "unseen set skipped" in printed
+    assert "fixture unseen" not in printed
