@@ -54,7 +54,7 @@ nlu-test: train  ## NLU on the held-out test set (never trained on)
 	$(RASA) test nlu --nlu tests/nlu --model models --no-plot --out var/results/nlu
 	$(PY) -m scripts.check_nlu_results var/results/nlu
 
-eval: train  ## regression (tests/nlu) and unseen (tests/unseen) sets side by side: accuracy, urgent recall, dangerous pairs (docs/nlu.md)
+eval: train  ## regression (tests/nlu) and the unseen sets (tests/unseen, tests/unseen_b) side by side: accuracy, urgent recall, dangerous pairs (docs/nlu.md)
 	$(PY) -m scripts.evaluate
 
 test-scale: train  ## two Rasa replicas on PostgreSQL + Redis, one killed mid-run: no turn lost
