@@ -181,12 +181,22 @@ class Handoff:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _translate(self, message: CaseMessage, source: str) -> None:
+    async def _translated(
+        self, text: str, source: str, target: str, *, cache: bool = False
+    ) -> str | None:
+        """``text`` translated off the event loop, or None when it cannot be now (the
+        translator has counted and logged why). ``cache`` only for the assistant's words:
+        a person's or a counsellor's text is never kept."""
         try:
-            text = await asyncio.to_thread(
-                self.translator.translate, message.text, source, WORKING, cache=False
+            return await asyncio.to_thread(
+                self.translator.translate, text, source, target, cache=cache
             )
         except TranslationUnavailable:
+            return None
+
+    async def _translate(self, message: CaseMessage, source: str) -> None:
+        text = await self._translated(message.text, source, WORKING)
+        if text is None:
             return  # the console translates on view, or shows the original only
         await asyncio.to_thread(self.store.set_translation, message.id, text, WORKING)
         self._poke()
@@ -219,15 +229,8 @@ class Handoff:
         The assistant's words may stay in the translator's cache; a person's not."""
         if not self.translator.enabled or source not in LANGUAGES:
             return None
-        try:
-            text = await asyncio.to_thread(
-                self.translator.translate,
-                message.text,
-                source,
-                viewer,
-                cache=message.author == BOT,
-            )
-        except TranslationUnavailable:
+        text = await self._translated(message.text, source, viewer, cache=message.author == BOT)
+        if text is None:
             return None
         if viewer == WORKING:
             await asyncio.to_thread(self.store.set_translation, message.id, text, viewer)
@@ -244,11 +247,9 @@ class Handoff:
             return mark_direction(self.catalogue.text(key, lang, **values), lang)
         english = self.catalogue.text(key, FALLBACK, **values)
         if self.translator.enabled and is_known(lang):
-            try:
-                text = await asyncio.to_thread(self.translator.translate, english, FALLBACK, lang)
+            text = await self._translated(english, FALLBACK, lang, cache=True)
+            if text is not None:
                 return mark_direction(text, lang)
-            except TranslationUnavailable:
-                pass
         return english
 
     # --- the counsellor's side ---------------------------------------------------------
@@ -261,12 +262,7 @@ class Handoff:
             return text, None, False
         translated: str | None = None
         if self.translator.enabled and is_known(target):
-            try:
-                translated = await asyncio.to_thread(
-                    self.translator.translate, text, language, target, cache=False
-                )
-            except TranslationUnavailable:
-                translated = None
+            translated = await self._translated(text, language, target)
         if translated is not None:
             note = await self.text_for("handoff.reply_translated", target)
             return f"{mark_direction(translated, target)}\n\n{note}", translated, True
@@ -300,14 +296,11 @@ class Handoff:
             return BackTranslation(None, None, "same_language")
         if not self.translator.enabled or not is_known(target):
             return BackTranslation(None, None, "no_provider")
-        translate = self.translator.translate
-        try:
-            there = await asyncio.to_thread(translate, text, language, target, cache=False)
-        except TranslationUnavailable:
+        there = await self._translated(text, language, target)
+        if there is None:
             return BackTranslation(None, None, "unavailable")
-        try:
-            back = await asyncio.to_thread(translate, there, target, language, cache=False)
-        except TranslationUnavailable:
+        back = await self._translated(there, target, language)
+        if back is None:
             return BackTranslation(mark_direction(there, target), None, "back_unavailable")
         return BackTranslation(mark_direction(there, target), back, None)
 
