@@ -32,6 +32,8 @@ from common.datafile import ContentError
 from language.languages import CORE, FALLBACK, is_rtl
 
 OFFLINE = "offline."  # keys shown only in languages not understood offline (language/honest.py)
+CONSOLE = "console."  # the counsellor console's own words: staff read them in STAFF_LANGUAGES
+STAFF_LANGUAGES = ("sl", "en")
 DEFAULT_LOCALES_DIR = Path(__file__).resolve().parent.parent / "data" / "locales"
 PARTS = "parts"
 DROP_BUTTONS = "drop_buttons"
@@ -124,7 +126,8 @@ class Catalogue:
 
     def check(self) -> None:
         """Every core language present, with the fallback's keys, placeholders, payloads
-        (but for ``offline.*``: lines only the languages not understood offline show)."""
+        (but for ``offline.*``: lines only the languages not understood offline show; and
+        ``console.*``: the console's words, in the staff languages only)."""
         if FALLBACK not in self.locales:
             raise ContentError(self.directory / f"{FALLBACK}.yml", None, "file not found")
         reference = self.locales[FALLBACK]
@@ -134,7 +137,11 @@ class Catalogue:
                 raise ContentError(path, None, "file not found: every core language needs one")
             entries = self.locales[lang]
             missing = [
-                key for key in reference if key not in entries and not key.startswith(OFFLINE)
+                key
+                for key in reference
+                if key not in entries
+                and not key.startswith(OFFLINE)
+                and (lang in STAFF_LANGUAGES or not key.startswith(CONSOLE))
             ]
             if missing:
                 raise ContentError(path, None, f"missing key(s): {', '.join(missing)}")

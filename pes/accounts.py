@@ -21,6 +21,11 @@ class ConsoleUserRow(Base):
     language = Column(String(2), nullable=False, default="sl")
     disabled = Column(Boolean, nullable=False, default=False)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    # migration 0005 (issue 20)
+    office = Column(String(40), nullable=True)
+    set_password_hash = Column(String(64), nullable=True)  # SHA-256 of a one-time link's token
+    set_password_expires = Column(DateTime(timezone=True), nullable=True)
+    password_changed_at = Column(DateTime(timezone=True), nullable=True)
 
 
 class ConsoleSessionRow(Base):

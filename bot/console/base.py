@@ -84,7 +84,7 @@ class Console:
         self, request: web.Request, name: str, lang: str, status: int = 200, **context: Any
     ) -> web.Response:
         html = self.templates.get_template(name).render(
-            t=labels(lang), lang=lang, request_path=request.path, **context
+            t=labels(lang, self.handoff.catalogue), lang=lang, request_path=request.path, **context
         )
         response = web.Response(text=html, content_type="text/html", status=status)
         response.headers["Cache-Control"] = "no-store"
@@ -114,7 +114,7 @@ class Console:
             raise web.HTTPSeeOther("/console/login")
         if admin and not session.account.admin:
             raise web.HTTPForbidden(
-                text=labels(session.account.language)["error_forbidden"],
+                text=labels(session.account.language, self.handoff.catalogue)["error_forbidden"],
                 headers={"Cache-Control": "no-store"},
             )
         return session
@@ -125,7 +125,7 @@ class Console:
         given = str(data.get("csrf", ""))
         if not given or not hmac.compare_digest(given.encode(), session.csrf.encode()):
             raise web.HTTPForbidden(
-                text=labels(session.account.language)["form_expired"],
+                text=labels(session.account.language, self.handoff.catalogue)["form_expired"],
                 headers={"Cache-Control": "no-store"},
             )
         return data

@@ -153,7 +153,7 @@ class CasePages(Pages):
             gist = await handoff.gists.gist_for(message, case) if message.author == USER else None
             if gist is None:
                 return plain
-            words = labels(viewer)
+            words = labels(viewer, handoff.catalogue)
             return replace(plain, gist=present(gist, words, viewer, handoff.catalogue))
 
         async def translated(message: CaseMessage) -> Row:
@@ -331,7 +331,7 @@ class CasePages(Pages):
         result = await phrasebook.preview(handoff, case, phrase_id, values, lang)
         if isinstance(result, phrasebook.Preview):
             return _json(result.as_json())
-        t, needs = labels(lang), handoff.phrasebook.needs(phrase_id)
+        t, needs = labels(lang, handoff.catalogue), handoff.phrasebook.needs(phrase_id)
         errors = {name: t.get(f"phrase_bad_{needs.get(name)}", t["phrase_bad"]) for name in result}
         return _json({"ok": False, "errors": errors})
 
@@ -360,7 +360,7 @@ class CasePages(Pages):
         language = _language(visit.form, case, account)
         back = await self.console.handoff.back_translate(case, text, language)
         if _wants_json(request):
-            t = labels(account.language)
+            t = labels(account.language, self.console.handoff.catalogue)
             return _json(
                 {
                     "translation": back.translation,

@@ -60,3 +60,8 @@ class AppointmentRow(Base):
     cancelled_at = Column(DateTime(timezone=True), nullable=True)
     reminder_queued_at = Column(DateTime(timezone=True), nullable=True)
     notice_queued_at = Column(DateTime(timezone=True), nullable=True)
+    # migration 0005 (issue 20): the reference a person quotes, attendance, the office's reason
+    reference = Column(String(12), nullable=True, unique=True, index=True)
+    marked_at = Column(DateTime(timezone=True), nullable=True)
+    marked_by = Column(String(64), nullable=True)
+    cancel_reason = Column(String(200), nullable=True)

@@ -38,6 +38,8 @@ class CaseRow(Base):
     closed_by = Column(String(64), nullable=True)
     announced_at = Column(DateTime(timezone=True), nullable=True)
     noticed_at = Column(DateTime(timezone=True), nullable=True)
+    office = Column(String(40), nullable=True, index=True)  # migration 0005
+    office_source = Column(String(12), nullable=True)  # booking, city or counsellor
 
 
 class CaseMessageRow(Base):

@@ -6,7 +6,14 @@ import pytest
 import yaml
 
 from common.datafile import ContentError
-from language.catalogue import OFFLINE, RLM, Catalogue, placeholders_of, text_direction
+from language.catalogue import (
+    CONSOLE,
+    OFFLINE,
+    RLM,
+    Catalogue,
+    placeholders_of,
+    text_direction,
+)
 from language.languages import CORE
 from tests.conftest import ROOT
 
@@ -19,10 +26,32 @@ def catalogue() -> Catalogue:
 
 
 def test_every_core_language_has_every_key(catalogue: Catalogue) -> None:
-    reference = {key for key in catalogue.locales["en"] if not key.startswith(OFFLINE)}
+    def people_read(key: str) -> bool:
+        return not key.startswith((OFFLINE, CONSOLE))
+
+    reference = {key for key in catalogue.locales["en"] if people_read(key)}
     for lang in CORE:
-        own = {key for key in catalogue.locales[lang] if not key.startswith(OFFLINE)}
+        own = {key for key in catalogue.locales[lang] if people_read(key)}
         assert own == reference, lang
+
+
+def test_the_console_words_are_in_both_staff_languages(
+    catalogue: Catalogue, tmp_path: Path
+) -> None:
+    sl = {key for key in catalogue.locales["sl"] if key.startswith(CONSOLE)}
+    en = {key for key in catalogue.locales["en"] if key.startswith(CONSOLE)}
+    assert sl == en and len(sl) > 100
+    # A console word missing in Slovenian is refused on load, with the file.
+    for name in ("en", "sl", *CORE):
+        source = catalogue.directory / f"{name}.yml"
+        text = source.read_text(encoding="utf-8")
+        if name == "sl":
+            text = "\n".join(
+                line for line in text.splitlines() if not line.startswith("console.log_out:")
+            )
+        (tmp_path / f"{name}.yml").write_text(text, encoding="utf-8")
+    with pytest.raises(ContentError, match=r"sl\.yml.*console\.log_out"):
+        Catalogue.load(tmp_path)
 
 
 def test_placeholders_and_payloads_match_english(catalogue: Catalogue) -> None:
@@ -43,8 +72,15 @@ def test_core_replies_are_not_english_copies(catalogue: Catalogue) -> None:
     english = catalogue.locales["en"]
     for lang in ("sl", "uk", "ru", "ar", "fa"):
         same = [k for k, e in catalogue.locales[lang].items() if e.text == english[k].text]
+        same = [k for k in same if not k.startswith(CONSOLE)]
         # A few keys are names or numbers that stay the same; most must not.
         assert len(same) <= 3, (lang, same)
+    console = [
+        k
+        for k, e in catalogue.locales["sl"].items()
+        if k.startswith(CONSOLE) and e.text == english[k].text
+    ]
+    assert len(console) <= 12, console  # "Telegram", "min", language names that agree
 
 
 def _write_locales(tmp_path: Path, overrides: dict[str, str]) -> Path:
