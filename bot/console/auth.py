@@ -84,6 +84,7 @@ class Account:
     role: str
     language: str
     disabled: bool = False
+    office: str | None = None  # the office whose queue and appointments are "mine"
 
     @property
     def admin(self) -> bool:
@@ -98,7 +99,7 @@ class Session:
 
 
 def _account(row: ConsoleUserRow) -> Account:
-    return Account(row.id, row.name, row.role, row.language, bool(row.disabled))
+    return Account(row.id, row.name, row.role, row.language, bool(row.disabled), row.office)
 
 
 def check_password(password: str) -> None:
