@@ -14,6 +14,8 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from babel.dates import format_date
+
 from language.catalogue import Catalogue
 from pes import content, topics
 from pes.gist import Gist, level
@@ -41,22 +43,24 @@ def _percent(value: float | None) -> str | None:
     return None if value is None else f"{round(value * 100)} %"
 
 
-def date_text(iso: str, t: Mapping[str, str], lang: str) -> str:
-    """``2026-03-12``, ``2026-03`` or ``--03-12`` as a counsellor writes it."""
-    months = t["gist_months"].split(",")
+# CLDR patterns (babel) as a counsellor writes a date: a day, a month of a year, a day of a month.
+_PATTERNS = {"sl": ("EEE d. M. y", "LLLL y", "d. M."), "en": ("EEE d MMMM y", "LLLL y", "d MMMM")}
+
+
+def date_text(iso: str, lang: str) -> str:
+    """``2026-03-12``, ``2026-03`` or ``--03-12`` as a counsellor writes it (babel's CLDR data)."""
+    day_pattern, month_pattern, no_year = _PATTERNS.get(lang, _PATTERNS["sl"])
+    locale = lang if lang in _PATTERNS else "sl"
     try:
         if iso.startswith("--"):
-            month, day = int(iso[2:4]), int(iso[5:7])
-            return f"{day}. {month}." if lang == "sl" else f"{day} {months[month - 1]}"
-        if len(iso) == 7:
-            return f"{months[int(iso[5:7]) - 1]} {iso[:4]}"
-        day_ = dt.date.fromisoformat(iso)
+            when, pattern = dt.date(2000, int(iso[2:4]), int(iso[5:7])), no_year  # a leap year
+        elif len(iso) == 7:
+            when, pattern = dt.date(int(iso[:4]), int(iso[5:7]), 1), month_pattern
+        else:
+            when, pattern = dt.date.fromisoformat(iso), day_pattern
     except (ValueError, IndexError):
         return iso
-    weekday = t["gist_weekdays"].split(",")[day_.weekday()]
-    if lang == "sl":
-        return f"{weekday} {day_.day}. {day_.month}. {day_.year}"
-    return f"{weekday} {day_.day} {months[day_.month - 1]} {day_.year}"
+    return str(format_date(when, pattern, locale=locale))
 
 
 def present(gist: Gist, t: Mapping[str, str], lang: str, catalogue: Catalogue) -> GistView:
@@ -72,7 +76,7 @@ def present(gist: Gist, t: Mapping[str, str], lang: str, catalogue: Catalogue) -
         chips.append(Chip(t["gist_city"], office.city_name(lang) if office else gist.city))
     if gist.status:
         chips.append(Chip(t["gist_status"], t.get(f"gist_status_{gist.status}", gist.status)))
-    chips += [Chip(t["gist_date"], date_text(d, t, lang)) for d in gist.dates]
+    chips += [Chip(t["gist_date"], date_text(d, lang)) for d in gist.dates]
     language = t.get(f"gist_lang_{gist.language}") or t["gist_unknown_language"]
     topic = topics.default().name(gist.topic, lang)
     return GistView(
